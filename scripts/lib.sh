@@ -1,0 +1,28 @@
+# Shared by the scripts in this folder: locations and small helpers. Sourced, not run.
+ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+TOOLS_DIR="$ROOT_DIR/.temporal/tools"
+TEMPORAL_BIN="$TOOLS_DIR/bin/temporal"
+DEV_DIR="$ROOT_DIR/.temporal/dev-server"
+DEV_IP="${TEMPORAL_DEV_IP:-127.0.0.1}"
+DEV_PORT="${TEMPORAL_DEV_PORT:-7233}"
+DEV_UI_PORT="${TEMPORAL_DEV_UI_PORT:-8233}"
+
+say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+path_without_tools() {
+  local IFS=: out=() p
+  for p in $PATH; do [[ "$p" == "$TOOLS_DIR/bin" ]] || out+=("$p"); done
+  echo "${out[*]}"
+}
+
+internet_reachable() {
+  curl -sfI -m 5 -o /dev/null https://temporal.download/ 2>/dev/null
+}
+
+ensure_node_modules() {
+  if [[ ! -d "$ROOT_DIR/node_modules/@temporalio/worker" || "$ROOT_DIR/package-lock.json" -nt "$ROOT_DIR/node_modules/.package-lock.json" ]]; then
+    say "installing npm dependencies from package-lock.json"
+    (cd "$ROOT_DIR" && npm ci --no-audit --no-fund)
+  fi
+}

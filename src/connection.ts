@@ -1,0 +1,48 @@
+import { Client, Connection } from '@temporalio/client';
+import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { NativeConnection } from '@temporalio/worker';
+
+/**
+ * Connection settings the way Temporal's own tools read them: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
+ * TEMPORAL_API_KEY, TEMPORAL_TLS_*, or a profile (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE). With nothing set,
+ * the local dev server on localhost:7233, namespace `default`.
+ */
+export function connectionSettings(): { address: string; namespace: string; config: ReturnType<typeof loadClientConnectConfig> } {
+  const config = loadClientConnectConfig();
+  return {
+    address: config.connectionOptions.address ?? 'localhost:7233',
+    namespace: config.namespace ?? 'default',
+    config,
+  };
+}
+
+function unreachable(address: string, err: unknown): Error {
+  const why = err instanceof Error ? err.message : String(err);
+  return new Error(
+    `cannot reach Temporal at ${address}: ${why}\n` +
+      `  start the local dev server with \`npm run server:start\`, or set TEMPORAL_ADDRESS / TEMPORAL_PROFILE`,
+    { cause: err },
+  );
+}
+
+/** A client for the configured cluster; fails within seconds, with the address, when nothing answers. */
+export async function connectClient(): Promise<Client> {
+  const { address, namespace, config } = connectionSettings();
+  try {
+    const connection = await Connection.connect({ ...config.connectionOptions, address, connectTimeout: '5 seconds' });
+    return new Client({ connection, namespace });
+  } catch (err) {
+    throw unreachable(address, err);
+  }
+}
+
+/** The worker-side connection to the same cluster. */
+export async function connectWorker(): Promise<{ connection: NativeConnection; namespace: string }> {
+  const { address, namespace, config } = connectionSettings();
+  try {
+    const connection = await NativeConnection.connect({ ...config.connectionOptions, address });
+    return { connection, namespace };
+  } catch (err) {
+    throw unreachable(address, err);
+  }
+}

@@ -1,0 +1,10 @@
+import { join, resolve } from 'node:path';
+
+/** Where the local sinks live; one folder so a demo or test can point all processes at the same place. */
+export const dataDir = (): string => resolve(process.env.CATERING_DATA_DIR ?? join(__dirname, '..', '.temporal', 'data'));
+
+export const dataFiles = {
+  alerts: () => join(dataDir(), 'alerts.jsonl'),
+  confirmations: () => join(dataDir(), 'order-confirmations.jsonl'),
+  validatorLedger: () => join(dataDir(), 'validator-ledger.jsonl'),
+};

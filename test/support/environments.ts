@@ -1,0 +1,67 @@
+import { SearchAttributeType } from '@temporalio/common';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
+import type { WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { searchAttributeKeys, TaskQueue } from '../../src/shared';
+import { temporalCliExecutable, testServerExecutable } from './toolchain';
+
+let runtimeInstalled = false;
+function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  Runtime.install({ logger: new DefaultLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+  runtimeInstalled = true;
+}
+
+/**
+ * The Java time-skipping test server. It has no `--search-attribute` flag, so the app's custom search
+ * attributes are registered through the operator service, as on a real cluster.
+ */
+export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: testServerExecutable() } });
+  const searchAttributes: Record<string, number> = {};
+  for (const key of searchAttributeKeys) {
+    if (key.type !== SearchAttributeType.KEYWORD) throw new Error(`unexpected type for ${key.name}`);
+    searchAttributes[key.name] = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+  }
+  await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
+  return env;
+}
+
+/** The `temporal` CLI's dev server on a free port, with the app's search attributes, in memory. */
+export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
+  return TestWorkflowEnvironment.createLocal({
+    server: {
+      executable: temporalCliExecutable(),
+      searchAttributes: searchAttributeKeys,
+      extraArgs: ['--log-level', 'error'],
+    },
+  });
+}
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** One webpack bundle of `workflows/` per test file: bundling takes seconds, workers take milliseconds. */
+export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
+  return bundle;
+}
+
+/** A worker on the `orders` task queue (by default) of the given environment, with the app's workflows. */
+export async function createTestWorker(
+  env: TestWorkflowEnvironment,
+  options: Partial<WorkerOptions> = {},
+): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: TaskQueue.orders,
+    workflowBundle: await workflowBundle(),
+    ...options,
+  });
+}
+
+let sequence = 0;
+/** A fresh id per test, so no two tests ever share a workflow. */
+export const uniqueId = (prefix = 't'): string =>
+  `${prefix}-${Date.now().toString(36)}-${(sequence++).toString(36)}-${Math.random().toString(36).slice(2, 6)}`;

@@ -1,0 +1,25 @@
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import type { EphemeralServerExecutable } from '@temporalio/testing';
+
+const toolsDir = resolve(__dirname, '..', '..', '.temporal', 'tools');
+
+/**
+ * The executables `scripts/provision.sh` put in place; where one is missing the SDK downloads its own build,
+ * which works for users with internet access.
+ */
+export function temporalCliExecutable(): EphemeralServerExecutable {
+  const path = process.env.TEMPORAL_CLI_PATH ?? join(toolsDir, 'bin', 'temporal');
+  return existsSync(path) ? { type: 'existing-path', path } : { type: 'cached-download' };
+}
+
+export function testServerExecutable(): EphemeralServerExecutable {
+  const path = process.env.TEMPORAL_TEST_SERVER_PATH ?? join(toolsDir, 'test-server', 'temporal-test-server');
+  return existsSync(path) ? { type: 'existing-path', path } : { type: 'cached-download' };
+}
+
+export const temporalCliPath = (): string => {
+  const exe = temporalCliExecutable();
+  if (exe.type !== 'existing-path') throw new Error('no provisioned temporal CLI: run `npm run provision`');
+  return exe.path;
+};
