@@ -35,7 +35,7 @@ start() {
     --ip "$DEV_IP" --port "$DEV_PORT" --ui-port "$DEV_UI_PORT" \
     --db-filename "$DEV_DIR/temporal.sqlite" \
     --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
-    --search-attribute OrderStatus=Keyword --search-attribute CustomerId=Keyword \
+    --search-attribute OrderStatus=Keyword --search-attribute CustomerId=Keyword --search-attribute MatchStatus=Keyword \
     --log-level warn >"$LOG_FILE" 2>&1 &
   echo $! >"$PID_FILE"
   local deadline=$((SECONDS + 90))

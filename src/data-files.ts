@@ -7,4 +7,6 @@ export const dataFiles = {
   alerts: () => join(dataDir(), 'alerts.jsonl'),
   confirmations: () => join(dataDir(), 'order-confirmations.jsonl'),
   validatorLedger: () => join(dataDir(), 'validator-ledger.jsonl'),
+  /** Every answer the validator sent, redeliveries included: the audit trail that no request was answered two ways. */
+  validatorAnswers: () => join(dataDir(), 'validator-answers.jsonl'),
 };

@@ -20,7 +20,9 @@ export const cateringMatchWorkflowId = (orderId: string): string => `catering-ma
 
 export const OrderStatusAttribute = defineSearchAttributeKey('OrderStatus', SearchAttributeType.KEYWORD);
 export const CustomerIdAttribute = defineSearchAttributeKey('CustomerId', SearchAttributeType.KEYWORD);
-export const searchAttributeKeys = [OrderStatusAttribute, CustomerIdAttribute];
+/** CateringMatch's own status; kept apart from OrderStatus so a filter on one never mixes in the other. */
+export const MatchStatusAttribute = defineSearchAttributeKey('MatchStatus', SearchAttributeType.KEYWORD);
+export const searchAttributeKeys = [OrderStatusAttribute, CustomerIdAttribute, MatchStatusAttribute];
 
 /** `ApplicationFailure.type` values; workflows and clients branch on these, never on messages. */
 export enum ErrorType {
