@@ -7,6 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 PID_FILE="$DEV_DIR/server.pid"
 LOG_FILE="$DEV_DIR/server.log"
 ADDRESS="$DEV_IP:$DEV_PORT"
+SEARCH_ATTRIBUTES="OrderStatus CustomerId MatchStatus"
 
 healthy() {
   "$TEMPORAL_BIN" operator cluster health --address "$ADDRESS" --command-timeout 2s >/dev/null 2>&1
@@ -22,6 +23,7 @@ start() {
   [[ -x "$TEMPORAL_BIN" ]] || bash "$ROOT_DIR/scripts/provision.sh"
   if healthy; then
     say "Temporal dev server already answering on $ADDRESS"
+    register_search_attributes
     return
   fi
   mkdir -p "$DEV_DIR"
@@ -35,7 +37,7 @@ start() {
     --ip "$DEV_IP" --port "$DEV_PORT" --ui-port "$DEV_UI_PORT" \
     --db-filename "$DEV_DIR/temporal.sqlite" \
     --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
-    --search-attribute OrderStatus=Keyword --search-attribute CustomerId=Keyword --search-attribute MatchStatus=Keyword \
+    $(for name in $SEARCH_ATTRIBUTES; do echo --search-attribute "$name=Keyword"; done) \
     --log-level warn >"$LOG_FILE" 2>&1 &
   echo $! >"$PID_FILE"
   local deadline=$((SECONDS + 90))
@@ -47,7 +49,19 @@ start() {
     ((SECONDS < deadline)) || die "the dev server did not answer on $ADDRESS within 90s (log: $LOG_FILE)"
     sleep 0.5
   done
+  register_search_attributes
   say "Temporal dev server ready on $ADDRESS"
+}
+
+# --search-attribute only takes effect when the SQLite file is new; an existing file from an older checkout
+# gets the attributes it lacks here.
+register_search_attributes() {
+  local existing name
+  existing="$("$TEMPORAL_BIN" operator search-attribute list --address "$ADDRESS")"
+  for name in $SEARCH_ATTRIBUTES; do
+    grep -qw "$name" <<<"$existing" ||
+      "$TEMPORAL_BIN" operator search-attribute create --address "$ADDRESS" --name "$name" --type Keyword >/dev/null
+  done
 }
 
 stop() {
