@@ -19,8 +19,8 @@ export function connectionSettings(): { address: string; namespace: string; conf
 function unreachable(address: string, err: unknown): Error {
   const why = err instanceof Error ? err.message : String(err);
   return new Error(
-    `cannot reach Temporal at ${address}: ${why}\n` +
-      `  start the local dev server with \`npm run server:start\`, or set TEMPORAL_ADDRESS / TEMPORAL_PROFILE`,
+    `cannot reach Temporal at ${address} (${why.split('\n')[0]}): ` +
+      'start the local dev server with `npm run server:start`, or set TEMPORAL_ADDRESS / TEMPORAL_PROFILE',
     { cause: err },
   );
 }

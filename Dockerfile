@@ -1,0 +1,15 @@
+# One image for both workers; docker-compose.yml picks the process with `command`.
+FROM node:20-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+# Dev dependencies are left out; tsx (a runtime dependency) runs the TypeScript entry points.
+RUN npm ci --omit=dev --no-audit --no-fund
+COPY tsconfig.json ./
+COPY src ./src
+COPY workflows ./workflows
+COPY activities ./activities
+ENV CATERING_DATA_DIR=/data
+VOLUME ["/data"]
+USER node
+CMD ["npm", "run", "worker"]

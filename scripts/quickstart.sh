@@ -1,0 +1,30 @@
+#!/usr/bin/env bash
+# `npm start`: the whole system on this machine. Installs and provisions what is missing, starts the dev
+# server, the order worker and the validator, runs the sample orders and says where to look.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT_DIR"
+
+ensure_node_modules
+bash scripts/provision.sh
+bash scripts/dev-server.sh start
+export TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-$DEV_IP:$DEV_PORT}"
+
+bash scripts/processes.sh start worker
+# The validator starts only after the first sample order is in: it shows an order accepted and waiting
+# while the CreditCardValidator is away, as the reference requires.
+bash scripts/processes.sh stop validator
+node_modules/.bin/tsx src/demo.ts before-validator
+bash scripts/processes.sh start validator
+node_modules/.bin/tsx src/demo.ts
+
+cat <<INFO
+
+$(say "running")
+  Web UI        http://localhost:$DEV_UI_PORT  (filter: OrderStatus = "Confirmed", MatchStatus = "AwaitingConfirmations")
+  Temporal      $TEMPORAL_ADDRESS   ($TEMPORAL_BIN workflow list --query 'WorkflowType="Order"')
+  logs          .temporal/run/worker.log, .temporal/run/validator.log, .temporal/dev-server/server.log
+  alerts        .temporal/data/alerts.jsonl        confirmations  .temporal/data/order-confirmations.jsonl
+  try           npm run cli -- list      npm run cli -- help
+  stop          npm run stop   (state stays in .temporal/dev-server/temporal.sqlite)
+INFO

@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# The test command (`npm test`): installs what is missing, provisions the Temporal servers, then
+# typecheck, lint, format check and every jest suite against real Temporal servers.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+cd "$ROOT_DIR"
+
+ensure_node_modules
+bash scripts/provision.sh
+
+say "typecheck"
+npx tsc --noEmit -p .
+say "lint and format"
+npx eslint .
+npx prettier --check . >/dev/null || { npx prettier --list-different .; die "files above are not formatted: npm run format"; }
+
+say "jest (time-skipping test server, dev server, real worker processes)"
+mkdir -p .temporal
+# The JSON report is what .ci/run counts; jest's own summary is for people.
+npx jest --ci --json --outputFile=.temporal/jest-results.json "$@"
