@@ -1,7 +1,8 @@
+import { temporal } from '@temporalio/proto';
 import { connectClient, connectionSettings } from './connection';
 import { searchAttributeKeys } from './shared';
 
-const KEYWORD = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 
 /**
  * Registers the search attributes the workflows upsert on a self-hosted cluster (the dev server scripts do

@@ -1,4 +1,5 @@
 import { SearchAttributeType } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
@@ -22,7 +23,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   const searchAttributes: Record<string, number> = {};
   for (const key of searchAttributeKeys) {
     if (key.type !== SearchAttributeType.KEYWORD) throw new Error(`unexpected type for ${key.name}`);
-    searchAttributes[key.name] = 2; // temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD
+    searchAttributes[key.name] = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
   }
   await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
   return env;
