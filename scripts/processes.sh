@@ -22,7 +22,12 @@ start() {
     say "$name already running (pid $(pid_of "$name"))"
     return
   fi
-  (cd "$ROOT_DIR" && setsid nohup node_modules/.bin/tsx "$entry" >"$RUN_DIR/$name.log" 2>&1 </dev/null & echo $! >"$RUN_DIR/$name.pid")
+  rm -f "$RUN_DIR/$name.pid"
+  # The shell writes its own pid and then becomes tsx, so the pid file names the session leader whatever
+  # setsid did to get there.
+  (cd "$ROOT_DIR" && setsid bash -c 'echo $$ >"$1"; exec node_modules/.bin/tsx "$2"' _ "$RUN_DIR/$name.pid" "$entry" \
+    >"$RUN_DIR/$name.log" 2>&1 </dev/null &)
+  for _ in $(seq 1 20); do [[ -s "$RUN_DIR/$name.pid" ]] && break; sleep 0.1; done
   say "$name started (pid $(cat "$RUN_DIR/$name.pid"), log .temporal/run/$name.log)"
 }
 

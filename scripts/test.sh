@@ -9,12 +9,12 @@ ensure_node_modules
 bash scripts/provision.sh
 
 say "typecheck"
-npx tsc --noEmit -p .
+node_modules/.bin/tsc --noEmit -p .
 say "lint and format"
-npx eslint .
-npx prettier --check . >/dev/null || { npx prettier --list-different .; die "files above are not formatted: npm run format"; }
+node_modules/.bin/eslint .
+node_modules/.bin/prettier --check . >/dev/null || { node_modules/.bin/prettier --list-different .; die "files above are not formatted: npm run format"; }
 
 say "jest (time-skipping test server, dev server, real worker processes)"
 mkdir -p .temporal
 # The JSON report is what .ci/run counts; jest's own summary is for people.
-npx jest --ci --json --outputFile=.temporal/jest-results.json "$@"
+node_modules/.bin/jest --ci --json --outputFile=.temporal/jest-results.json "$@"

@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
+import type { Client } from '@temporalio/client';
+import { connectClient } from './connection';
+import { getMatchState, publishMenuEvent } from './catering-events';
+import { cancelOrder, confirmOrder, getOrderState, listOrders, resumeValidation } from './orders';
+import { placeOrder } from './place-order';
+import type { OrderStatus } from './shared';
+
+const usage = `usage: npm run cli -- <command> [options]
+
+orders
+  submit --order-id ID --customer C --amount 120.50 --currency EUR
+         --card-number N --card-expiry MM/YY --card-holder NAME [--menu MENU:CATERER ...]
+  submit --json '{...OrderSubmitted...}' | --file order.json
+  status <orderId>                  the order's state (getState query)
+  list [--status S]                 orders from visibility, optionally by OrderStatus
+  resume <orderId>                  re-activate a stalled validation now (ResumeValidation)
+  cancel <orderId> [--reason R]     CancelOrder
+  confirm <orderId> --menu M        ConfirmOrder by hand
+
+catering match
+  confirm-menu --order ID --menu M --by customer|caterer [--caterer C] [--event-id E]
+  decline-menu --order ID --menu M --caterer C [--reason R] [--event-id E]
+  match-status <orderId>
+
+Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS_*, TEMPORAL_PROFILE.`;
+
+class UsageError extends Error {}
+
+type Options = Record<string, string | boolean | string[] | undefined>;
+
+function required(options: Options, name: string): string {
+  const value = options[name];
+  if (typeof value !== 'string' || value === '') throw new UsageError(`--${name} is required`);
+  return value;
+}
+
+function optional(options: Options, name: string): string | undefined {
+  const value = options[name];
+  return typeof value === 'string' ? value : undefined;
+}
+
+function onePositional(positionals: string[], what: string): string {
+  const [value, ...rest] = positionals;
+  if (!value || rest.length > 0) throw new UsageError(`expected exactly one ${what}`);
+  return value;
+}
+
+/** Flags are strings on purpose: the order is validated by src/order-input.ts, which names the bad field. */
+function orderFromFlags(options: Options): unknown {
+  const json = optional(options, 'json');
+  const file = optional(options, 'file');
+  if (json !== undefined) return JSON.parse(json) as unknown;
+  if (file !== undefined) return JSON.parse(readFileSync(file, 'utf8')) as unknown;
+  const menus = ((options.menu as string[] | undefined) ?? []).map((spec) => {
+    const [menuId, catererId, ...rest] = spec.split(':');
+    if (!menuId || !catererId || rest.length > 0)
+      throw new UsageError(`--menu ${spec}: expected MENU:CATERER`);
+    return { menuId, catererId };
+  });
+  const amount = optional(options, 'amount');
+  return {
+    orderId: optional(options, 'order-id'),
+    customerId: optional(options, 'customer'),
+    amount: amount === undefined ? undefined : Number(amount),
+    currency: optional(options, 'currency'),
+    card: {
+      number: optional(options, 'card-number'),
+      expiry: optional(options, 'card-expiry'),
+      holder: optional(options, 'card-holder'),
+    },
+    menus,
+  };
+}
+
+const print = (value: unknown): void => console.log(JSON.stringify(value, null, 2));
+
+const eventId = (options: Options, kind: string, orderId: string, menuId: string): string =>
+  optional(options, 'event-id') ?? `cli:${kind}:${orderId}:${menuId}:${Date.now()}`;
+
+async function run(client: Client, command: string, options: Options, positionals: string[]): Promise<void> {
+  switch (command) {
+    case 'submit':
+      return print(await placeOrder(client, orderFromFlags(options)));
+    case 'status':
+      return print(await getOrderState(client, onePositional(positionals, 'orderId')));
+    case 'list':
+      // listOrders checks the status against the known ones and names them when it is not.
+      return print(
+        await listOrders(client, { status: optional(options, 'status') as OrderStatus | undefined }),
+      );
+    case 'resume':
+      await resumeValidation(client, onePositional(positionals, 'orderId'));
+      return console.log('ResumeValidation sent');
+    case 'cancel':
+      await cancelOrder(client, onePositional(positionals, 'orderId'), optional(options, 'reason'));
+      return console.log('CancelOrder sent');
+    case 'confirm':
+      await confirmOrder(client, onePositional(positionals, 'orderId'), required(options, 'menu'));
+      return console.log('ConfirmOrder sent');
+    case 'confirm-menu': {
+      const orderId = required(options, 'order');
+      const menuId = required(options, 'menu');
+      const by = required(options, 'by');
+      if (by === 'customer') {
+        const id = eventId(options, 'CustomerConfirmedMenu', orderId, menuId);
+        return print(
+          await publishMenuEvent(client, 'CustomerConfirmedMenu', { orderId, menuId, eventId: id }),
+        );
+      }
+      if (by === 'caterer') {
+        const id = eventId(options, 'CatererConfirmedMenu', orderId, menuId);
+        const catererId = required(options, 'caterer');
+        return print(
+          await publishMenuEvent(client, 'CatererConfirmedMenu', { orderId, menuId, catererId, eventId: id }),
+        );
+      }
+      throw new UsageError('--by must be customer or caterer');
+    }
+    case 'decline-menu': {
+      const orderId = required(options, 'order');
+      const menuId = required(options, 'menu');
+      const id = eventId(options, 'CatererDeclinedMenu', orderId, menuId);
+      const event = { orderId, menuId, catererId: required(options, 'caterer'), eventId: id };
+      const reason = optional(options, 'reason');
+      return print(
+        await publishMenuEvent(client, 'CatererDeclinedMenu', reason ? { ...event, reason } : event),
+      );
+    }
+    case 'match-status':
+      return print(await getMatchState(client, onePositional(positionals, 'orderId')));
+    default:
+      throw new UsageError(`unknown command ${command}`);
+  }
+}
+
+async function main(): Promise<void> {
+  const [command, ...rest] = process.argv.slice(2);
+  if (!command || command === 'help' || command === '--help') {
+    console.log(usage);
+    return;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: {
+      'order-id': { type: 'string' },
+      customer: { type: 'string' },
+      amount: { type: 'string' },
+      currency: { type: 'string' },
+      'card-number': { type: 'string' },
+      'card-expiry': { type: 'string' },
+      'card-holder': { type: 'string' },
+      menu: { type: 'string', multiple: true },
+      json: { type: 'string' },
+      file: { type: 'string' },
+      status: { type: 'string' },
+      reason: { type: 'string' },
+      order: { type: 'string' },
+      by: { type: 'string' },
+      caterer: { type: 'string' },
+      'event-id': { type: 'string' },
+    },
+  });
+  // `confirm --menu M` takes one menu; `submit --menu` takes several.
+  const options: Options = { ...values, menu: command === 'confirm' ? values.menu?.[0] : values.menu };
+  const client = await connectClient();
+  try {
+    await run(client, command, options, positionals);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+main().catch((err: unknown) => {
+  // One clear line for people and scripts; the stack only when asked for.
+  const message = err instanceof Error ? err.message : String(err);
+  console.error(`error: ${message.split('\n')[0]}`);
+  if (err instanceof UsageError) console.error(`run \`npm run cli -- help\` for usage`);
+  if (process.env.DEBUG) console.error(err);
+  process.exit(1);
+});
