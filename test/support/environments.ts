@@ -44,6 +44,7 @@ export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** One webpack bundle of `workflows/` per test file: bundling takes seconds, workers take milliseconds. */
 export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
+  quietRuntime();
   bundle ??= bundleWorkflowCode({ workflowsPath: require.resolve('../../workflows'), logger: new DefaultLogger('WARN') });
   return bundle;
 }
@@ -57,7 +58,7 @@ export async function createTestWorker(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: TaskQueue.orders,
-    workflowBundle: await workflowBundle(),
+    ...(options.workflowBundle || options.workflowsPath ? {} : { workflowBundle: await workflowBundle() }),
     ...options,
   });
 }

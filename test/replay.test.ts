@@ -1,0 +1,44 @@
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { workflowBundle } from './support/environments';
+import { historyFiles, loadHistory } from './support/histories';
+
+const EventType = temporal.api.enums.v1.EventType;
+
+describe('recorded histories (test/histories, from scripts/record-histories.ts)', () => {
+  const files = historyFiles();
+
+  test('cover both workflows and their main paths', () => {
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'order-confirmed.json',
+        'order-rejected.json',
+        'order-stalled-resumed-cancelled.json',
+        'catering-match-matched.json',
+        'catering-match-expired.json',
+        'catering-match-no-menu-agreed.json',
+      ]),
+    );
+  });
+
+  test.each(files)('when %s is replayed against the current workflow code, then it replays cleanly', async (file) => {
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, loadHistory(file)),
+    ).resolves.toBeUndefined();
+  });
+
+  test('when a history disagrees with the code, then replay fails with a determinism error', async () => {
+    const history = loadHistory('order-confirmed.json');
+    const scheduled = history.events.find(
+      (event) => event.eventType === EventType.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+    );
+    const activityType = scheduled?.activityTaskScheduledEventAttributes?.activityType;
+    expect(activityType?.name).toBe('validateCreditCard');
+    // As if the code that recorded it had asked for another activity at this point.
+    activityType!.name = 'chargeCreditCard';
+    await expect(
+      Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history),
+    ).rejects.toThrow(DeterminismViolationError);
+  });
+});
