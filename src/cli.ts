@@ -163,8 +163,9 @@ async function main(): Promise<void> {
       'event-id': { type: 'string' },
     },
   });
-  // `confirm --menu M` takes one menu; `submit --menu` takes several.
-  const options: Options = { ...values, menu: command === 'confirm' ? values.menu?.[0] : values.menu };
+  // `submit --menu` takes several; every other command names one menu.
+  if (command !== 'submit' && (values.menu?.length ?? 0) > 1) throw new UsageError('--menu given more than once');
+  const options: Options = { ...values, menu: command === 'submit' ? values.menu : values.menu?.[0] };
   const client = await connectClient();
   try {
     await run(client, command, options, positionals);

@@ -1,0 +1,243 @@
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createAlertActivities } from '../activities/alerts';
+import type { RaisedAlert } from '../activities/alerts';
+import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
+import { createOrderNotificationActivities } from '../activities/order-notifications';
+import type { PublishedConfirmation } from '../activities/order-notifications';
+import { MemoryLedger } from '../src/jsonl-ledger';
+import type { CreditCardValidationResult } from '../src/shared';
+import { TaskQueue } from '../src/shared';
+import { eventually } from './support/app-processes';
+import { createDevServerEnv, createTestWorker, uniqueId } from './support/environments';
+import { temporalCliPath } from './support/toolchain';
+
+const run = promisify(execFile);
+const root = resolve(__dirname, '..');
+
+/** Commands exactly as the README shows them, against this file's own dev server. */
+describe('the temporal CLI and the project CLI against the dev server', () => {
+  let env: TestWorkflowEnvironment;
+  let workers: Worker[];
+  let running: Promise<unknown>;
+
+  const temporal = async (...args: string[]): Promise<string> =>
+    (await run(temporalCliPath(), [...args, '--address', env.address])).stdout;
+
+  const cli = (...args: string[]) =>
+    run(join(root, 'node_modules', '.bin', 'tsx'), ['src/cli.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default' },
+    });
+
+  const queryState = async (workflowId: string): Promise<Record<string, unknown>> => {
+    const out = JSON.parse(
+      await temporal(
+        'workflow',
+        'query',
+        '--workflow-id',
+        workflowId,
+        '--name',
+        'getState',
+        '--output',
+        'json',
+      ),
+    ) as { queryResult: Record<string, unknown>[] };
+    return out.queryResult[0]!;
+  };
+
+  beforeAll(async () => {
+    env = await createDevServerEnv();
+    workers = [
+      await createTestWorker(env, {
+        activities: {
+          ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
+          ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
+        },
+      }),
+      await Worker.create({
+        connection: env.nativeConnection,
+        taskQueue: TaskQueue.creditCardValidation,
+        activities: createCreditCardValidatorActivities({
+          ledger: new MemoryLedger<CreditCardValidationResult>(),
+        }),
+      }),
+    ];
+    running = Promise.all(workers.map((worker) => worker.run()));
+  });
+
+  afterAll(async () => {
+    workers.forEach((worker) => worker.shutdown());
+    await running;
+    await env.teardown();
+  });
+
+  test('when an order is started, queried and confirmed with plain JSON, then it ends Confirmed', async () => {
+    const orderId = uniqueId('cli');
+    const workflowId = `order-${orderId}`;
+    const input = {
+      orderId,
+      customerId: 'c-7',
+      amount: 42.5,
+      currency: 'EUR',
+      card: { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' },
+    };
+    await temporal(
+      'workflow',
+      'start',
+      '--type',
+      'Order',
+      '--task-queue',
+      'orders',
+      '--workflow-id',
+      workflowId,
+      '--input',
+      JSON.stringify(input),
+    );
+    await eventually(
+      'Validated',
+      () => queryState(workflowId),
+      (state) => state.status === 'Validated',
+    );
+
+    await temporal(
+      'workflow',
+      'signal',
+      '--workflow-id',
+      workflowId,
+      '--name',
+      'ConfirmOrder',
+      '--input',
+      JSON.stringify({ orderId, menuId: 'A' }),
+    );
+    const state = await eventually(
+      'Confirmed',
+      () => queryState(workflowId),
+      (s) => s.status === 'Confirmed',
+    );
+    expect(state).toMatchObject({ orderId, customerId: 'c-7', confirmation: { menuId: 'A' } });
+
+    const { stdout } = await cli('status', orderId);
+    expect(JSON.parse(stdout)).toMatchObject({ orderId, status: 'Confirmed' });
+  });
+
+  test('when a menu event is sent with signal-with-start, then it creates the match and the match records it', async () => {
+    const orderId = uniqueId('cli');
+    const workflowId = `catering-match-${orderId}`;
+    await temporal(
+      'workflow',
+      'signal-with-start',
+      '--type',
+      'CateringMatch',
+      '--task-queue',
+      'orders',
+      '--workflow-id',
+      workflowId,
+      '--id-reuse-policy',
+      'RejectDuplicate',
+      '--signal-name',
+      'CustomerConfirmedMenu',
+      '--signal-input',
+      JSON.stringify({ orderId, menuId: 'A', eventId: 'evt-1' }),
+      '--input',
+      JSON.stringify({ orderId }),
+    );
+    const state = await eventually(
+      'the event applied',
+      () => queryState(workflowId),
+      (s) => JSON.stringify(s.menus ?? []).includes('"customerConfirmed":true'),
+    );
+    expect(state).toMatchObject({ orderId, status: 'AwaitingConfirmations' });
+
+    const { stdout } = await cli('match-status', orderId);
+    expect(JSON.parse(stdout)).toMatchObject({ orderId, status: 'AwaitingConfirmations' });
+  });
+
+  test('when the project CLI submits an order and both sides confirm a menu, then the order is Confirmed', async () => {
+    const orderId = uniqueId('cli');
+    const submitted = await cli(
+      'submit',
+      '--order-id',
+      orderId,
+      '--customer',
+      'c-9',
+      '--amount',
+      '310',
+      '--currency',
+      'EUR',
+      '--card-number',
+      '4111 1111 1111 1111',
+      '--card-expiry',
+      '11/38',
+      '--card-holder',
+      'Grace Hopper',
+      '--menu',
+      'A:caterer-anna',
+      '--menu',
+      'B:caterer-ben',
+    );
+    expect(JSON.parse(submitted.stdout)).toMatchObject({
+      order: { orderId, status: 'Pending', created: true },
+    });
+
+    await cli(
+      'confirm-menu',
+      '--order',
+      orderId,
+      '--menu',
+      'B',
+      '--by',
+      'caterer',
+      '--caterer',
+      'caterer-ben',
+    );
+    await cli('confirm-menu', '--order', orderId, '--menu', 'B', '--by', 'customer');
+    const state = await eventually(
+      'Confirmed',
+      async () => JSON.parse((await cli('status', orderId)).stdout) as Record<string, unknown>,
+      (s) => s.status === 'Confirmed',
+    );
+    expect(state).toMatchObject({ confirmation: { menuId: 'B' } });
+
+    const { stdout } = await cli('list', '--status', 'Confirmed');
+    expect((JSON.parse(stdout) as { orderId: string }[]).map((o) => o.orderId)).toContain(orderId);
+  });
+
+  test('when the project CLI gets bad input or an unknown order, then it exits non-zero with one clear line', async () => {
+    await expect(cli('status', 'no-such-order')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error: .*no-such-order.*\n$/) as unknown,
+    });
+    await expect(
+      cli(
+        'submit',
+        '--order-id',
+        uniqueId('cli'),
+        '--customer',
+        'c-1',
+        '--amount',
+        '-5',
+        '--currency',
+        'EUR',
+      ),
+    ).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: .*amount/) as unknown });
+    await expect(cli('list', '--status', 'Lost')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/unknown order status Lost/) as unknown,
+    });
+  });
+
+  test('when nothing answers at the configured address, then the CLI fails fast naming the address', async () => {
+    const failure = run(join(root, 'node_modules', '.bin', 'tsx'), ['src/cli.ts', 'list'], {
+      cwd: root,
+      env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' },
+    });
+    await expect(failure).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error: cannot reach Temporal at 127\.0\.0\.1:1/) as unknown,
+    });
+  });
+});
