@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
@@ -19,7 +19,9 @@ export class AppProcess {
 
   start(): void {
     if (this.child) throw new Error(`${this.name} is already running`);
-    const child = spawn(join(root, 'node_modules', '.bin', 'tsx'), [entries[this.name]], {
+    // `node --import tsx` rather than the tsx binary: one process, so SIGKILL reaches the worker itself
+    // instead of leaving it orphaned behind a killed wrapper.
+    const child = spawn(process.execPath, ['--import', 'tsx', entries[this.name]], {
       cwd: root,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
