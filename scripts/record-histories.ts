@@ -45,7 +45,8 @@ async function save(name: string, handle: WorkflowHandle): Promise<void> {
   await handle.result().catch(() => undefined);
   const history = await handle.fetchHistory();
   // proto3's JSON mapping of the History message, as protobufjs writes and reads it (test/support/histories.ts).
-  const json = temporal.api.history.v1.History.toObject(history, { longs: String, enums: String, bytes: String });
+  const { History } = temporal.api.history.v1;
+  const json = History.toObject(History.fromObject(history), { longs: String, enums: String, bytes: String });
   writeFileSync(join(historiesDir, `${name}.json`), JSON.stringify(json, null, 1) + '\n');
   console.log(`recorded ${name}: ${history.events?.length ?? 0} events`);
 }

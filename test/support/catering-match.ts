@@ -1,0 +1,133 @@
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { ConfirmOrder, OperationsAlert } from '../../src/shared';
+import { orderWorkflowId, TaskQueue } from '../../src/shared';
+import type { CateringMatch, CateringMatchState } from '../../workflows/catering-match';
+import {
+  catererConfirmedMenuSignal,
+  catererDeclinedMenuSignal,
+  customerConfirmedMenuSignal,
+  getMatchStateQuery,
+} from '../../workflows/catering-match';
+import type { MenuEventKind } from '../../workflows/catering-match-state';
+import { OrderRecorder, receivedConfirmOrdersQuery } from '../workflows/order-recorder';
+import { createTestWorker } from './environments';
+
+let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
+/** CateringMatch beside the recording Order stand-in (test/workflows), bundled once per test file. */
+export function matchTestBundle(): Promise<WorkflowBundleWithSourceMap> {
+  bundle ??= bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  return bundle;
+}
+
+/** Every raiseAlert call, duplicates included, so tests can count them exactly. */
+export class RecordedAlerts {
+  readonly calls: OperationsAlert[] = [];
+  readonly activities = {
+    raiseAlert: (alert: OperationsAlert): Promise<void> => {
+      this.calls.push(alert);
+      return Promise.resolve();
+    },
+  };
+  for(orderId: string): OperationsAlert[] {
+    return this.calls.filter((a) => a.orderId === orderId);
+  }
+}
+
+export async function createMatchWorker(
+  env: TestWorkflowEnvironment,
+  alerts: RecordedAlerts,
+): Promise<Worker> {
+  return createTestWorker(env, { workflowBundle: await matchTestBundle(), activities: alerts.activities });
+}
+
+/** Starts the recording stand-in at `order-<orderId>`, where a match sends ConfirmOrder. */
+export async function startOrderRecorder(client: Client, orderId: string): Promise<void> {
+  await client.workflow.start(OrderRecorder, {
+    workflowId: orderWorkflowId(orderId),
+    taskQueue: TaskQueue.orders,
+  });
+}
+
+export async function confirmOrdersReceived(client: Client, orderId: string): Promise<ConfirmOrder[]> {
+  return client.workflow.getHandle(orderWorkflowId(orderId)).query(receivedConfirmOrdersQuery);
+}
+
+/** Polls until `predicate` holds, a bounded number of times; the last value is returned either way. */
+export async function pollUntil<T>(
+  read: () => Promise<T>,
+  predicate: (value: T) => boolean,
+  { attempts = 200, intervalMs = 25 } = {},
+): Promise<T> {
+  let value = await read();
+  for (let i = 0; i < attempts && !predicate(value); i++) {
+    await new Promise((resolve) => setTimeout(resolve, intervalMs));
+    value = await read();
+  }
+  return value;
+}
+
+export const eventsSeen = (s: CateringMatchState): number =>
+  s.processedEventCount + s.ignoredEventCount + s.rejectedEventCount;
+
+const signalFor = {
+  CustomerConfirmedMenu: customerConfirmedMenuSignal,
+  CatererConfirmedMenu: catererConfirmedMenuSignal,
+  CatererDeclinedMenu: catererDeclinedMenuSignal,
+} as const;
+
+/** Sends a raw signal, payload unchecked, so tests can also deliver malformed or foreign events. */
+export async function sendRaw(
+  handle: WorkflowHandle<typeof CateringMatch>,
+  kind: MenuEventKind,
+  payload: unknown,
+): Promise<void> {
+  await handle.signal(signalFor[kind], payload as never);
+}
+
+/**
+ * The match's state: from its result once it has completed, else by query. The Java test server leaves a query
+ * to a closed workflow unanswered, so each query is bounded and retried (the match may close in between).
+ */
+export async function readMatchState(
+  handle: WorkflowHandle<typeof CateringMatch>,
+): Promise<CateringMatchState> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const { status } = await handle.describe();
+    if (status.name === 'COMPLETED') return handle.result();
+    if (status.name !== 'RUNNING') throw new Error(`match ${handle.workflowId} is ${status.name}`);
+    try {
+      return await handle.client.withDeadline(Date.now() + 2000, () => handle.query(getMatchStateQuery));
+    } catch (err) {
+      if (!isDeadlineExceeded(err)) throw err;
+    }
+  }
+  throw new Error(`no state from match ${handle.workflowId}`);
+}
+
+const isDeadlineExceeded = (err: unknown): boolean =>
+  err instanceof Error && /deadline/i.test(`${err.message} ${String((err as { cause?: unknown }).cause)}`);
+
+/**
+ * Sends a signal to a running match and waits until the match has accounted for it (applied, ignored or
+ * rejected), so the next step sees its effect.
+ */
+export async function deliver(
+  handle: WorkflowHandle<typeof CateringMatch>,
+  kind: MenuEventKind,
+  payload: unknown,
+): Promise<CateringMatchState> {
+  const before = eventsSeen(await readMatchState(handle));
+  await sendRaw(handle, kind, payload);
+  const after = await pollUntil(
+    () => readMatchState(handle),
+    (s) => eventsSeen(s) > before,
+  );
+  if (eventsSeen(after) <= before) throw new Error(`${kind} was not accounted for by the match`);
+  return after;
+}

@@ -1,0 +1,388 @@
+/**
+ * CateringMatch's state and rules as pure functions: no Temporal API, no clock, no I/O. The workflow feeds them
+ * signals and timer results; the property test feeds them thousands of random histories.
+ */
+import { msToNumber } from '@temporalio/common/lib/time';
+import type { Duration } from '@temporalio/common';
+import { cateringMatchWorkflowId } from '../src/shared';
+import type {
+  CatererConfirmedMenu,
+  CatererDeclinedMenu,
+  CateringMatchInput,
+  CateringMatchStatus,
+  CustomerConfirmedMenu,
+  MenuOffer,
+} from '../src/shared';
+
+export const menuEventKinds = [
+  'CustomerConfirmedMenu',
+  'CatererConfirmedMenu',
+  'CatererDeclinedMenu',
+] as const;
+export type MenuEventKind = (typeof menuEventKinds)[number];
+
+export interface MenuEventByKind {
+  CustomerConfirmedMenu: CustomerConfirmedMenu;
+  CatererConfirmedMenu: CatererConfirmedMenu;
+  CatererDeclinedMenu: CatererDeclinedMenu;
+}
+export type MenuEvent = MenuEventByKind[MenuEventKind];
+
+/** The eventId of the one ConfirmOrder a match sends, so the order can recognise a redelivery. */
+export const confirmOrderEventId = (orderId: string): string => `${cateringMatchWorkflowId(orderId)}:confirm`;
+
+export const defaultConfirmWithin: Duration = '7 days';
+
+/** The caterer's current word on a menu. */
+export type CatererAnswer = 'none' | 'confirmed' | 'declined';
+
+export interface MenuMatchState {
+  menuId: string;
+  /** Who must confirm this menu; when menus are learnt from events, the first caterer to answer for it. */
+  catererId?: string;
+  customerConfirmed: boolean;
+  customerConfirmedAt?: string;
+  caterer: CatererAnswer;
+  catererAnsweredAt?: string;
+  declineReason?: string;
+}
+
+export type IgnoreReason =
+  'duplicate event' | 'other order' | 'menu not on offer' | 'caterer mismatch' | 'match finished';
+
+/** An event that changed nothing: ignored for a business reason, or rejected because it was malformed. */
+export interface SetAsideEvent {
+  kind: MenuEventKind;
+  reason: string;
+  at: string;
+  eventId?: string;
+  orderId?: string;
+  menuId?: string;
+  catererId?: string;
+}
+
+/** What `getState` answers and the workflow returns. Timestamps are ISO-8601 strings. */
+export interface CateringMatchState {
+  orderId: string;
+  status: CateringMatchStatus;
+  /** true when the menus on offer were given at start; false when they are learnt from events. */
+  menusOffered: boolean;
+  menus: MenuMatchState[];
+  /** The menu both sides agreed on, the one named in ConfirmOrder. */
+  chosenMenuId?: string;
+  /** When ConfirmOrder was handed to the order workflow, and the eventId it carried. */
+  confirmOrder?: { eventId: string; sentAt: string };
+  startedAt: string;
+  deadline: string;
+  updatedAt: string;
+  finishedAt?: string;
+  /** Why the match ended without a ConfirmOrder being delivered, for people. */
+  outcomeReason?: string;
+  /** Ids of the events that were applied: the memory that makes redelivery harmless. */
+  processedEventIds: string[];
+  processedEventCount: number;
+  ignoredEventCount: number;
+  ignoredByReason: Partial<Record<IgnoreReason, number>>;
+  /** The most recent ignored events (at most `setAsideListLimit`); the count covers all of them. */
+  ignoredEvents: SetAsideEvent[];
+  rejectedEventCount: number;
+  rejectedEvents: SetAsideEvent[];
+}
+
+export const setAsideListLimit = 50;
+
+export interface InputProblem {
+  field: string;
+  message: string;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const isNonEmptyString = (value: unknown): value is string =>
+  typeof value === 'string' && value.trim() !== '';
+
+/** Parses a Duration the way timers do; undefined when it is not a positive, finite length of time. */
+export function durationToMs(value: unknown): number | undefined {
+  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
+  try {
+    const ms = msToNumber(value as Duration);
+    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The first thing wrong with a CateringMatchInput, naming the field, or undefined when it is well-formed. */
+export function findInputProblem(input: unknown): InputProblem | undefined {
+  if (!isRecord(input)) return { field: 'input', message: 'input must be an object' };
+  if (!isNonEmptyString(input.orderId))
+    return { field: 'orderId', message: 'orderId must be a non-empty string' };
+  if (input.menus !== undefined) {
+    if (!Array.isArray(input.menus))
+      return { field: 'menus', message: 'menus must be an array of {menuId, catererId}' };
+    if (input.menus.length === 0) {
+      return {
+        field: 'menus',
+        message: 'menus must not be empty; leave it out to learn menus from the events',
+      };
+    }
+    const seen = new Set<string>();
+    for (const [i, menu] of (input.menus as unknown[]).entries()) {
+      if (!isRecord(menu)) return { field: `menus[${i}]`, message: `menus[${i}] must be an object` };
+      if (!isNonEmptyString(menu.menuId)) {
+        return { field: `menus[${i}].menuId`, message: `menus[${i}].menuId must be a non-empty string` };
+      }
+      if (!isNonEmptyString(menu.catererId)) {
+        return {
+          field: `menus[${i}].catererId`,
+          message: `menus[${i}].catererId must be a non-empty string`,
+        };
+      }
+      if (seen.has(menu.menuId)) {
+        return {
+          field: `menus[${i}].menuId`,
+          message: `menus[${i}].menuId '${menu.menuId}' is offered twice`,
+        };
+      }
+      seen.add(menu.menuId);
+    }
+  }
+  if (input.confirmWithin !== undefined && durationToMs(input.confirmWithin) === undefined) {
+    return { field: 'confirmWithin', message: `confirmWithin must be a positive duration such as '7 days'` };
+  }
+  return undefined;
+}
+
+/** The first thing wrong with a menu event's payload, naming the field, or undefined when it is well-formed. */
+export function findEventProblem(kind: MenuEventKind, event: unknown): InputProblem | undefined {
+  if (!isRecord(event)) return { field: 'event', message: `${kind} must be an object` };
+  for (const field of ['orderId', 'menuId', 'eventId'] as const) {
+    if (!isNonEmptyString(event[field]))
+      return { field, message: `${kind}.${field} must be a non-empty string` };
+  }
+  if (kind !== 'CustomerConfirmedMenu' && !isNonEmptyString(event.catererId)) {
+    return { field: 'catererId', message: `${kind}.catererId must be a non-empty string` };
+  }
+  if (kind === 'CatererDeclinedMenu' && event.reason !== undefined && typeof event.reason !== 'string') {
+    return { field: 'reason', message: `${kind}.reason must be a string` };
+  }
+  return undefined;
+}
+
+export function initialMatchState(
+  input: { orderId: string; menus?: MenuOffer[] },
+  startedAt: Date,
+  confirmWithinMs: number,
+): CateringMatchState {
+  const at = startedAt.toISOString();
+  return {
+    orderId: input.orderId,
+    status: 'AwaitingConfirmations',
+    menusOffered: input.menus !== undefined,
+    menus: (input.menus ?? []).map((m) => ({
+      menuId: m.menuId,
+      catererId: m.catererId,
+      customerConfirmed: false,
+      caterer: 'none',
+    })),
+    startedAt: at,
+    deadline: new Date(startedAt.getTime() + confirmWithinMs).toISOString(),
+    updatedAt: at,
+    processedEventIds: [],
+    processedEventCount: 0,
+    ignoredEventCount: 0,
+    ignoredByReason: {},
+    ignoredEvents: [],
+    rejectedEventCount: 0,
+    rejectedEvents: [],
+  };
+}
+
+/** Builds the state the workflow starts from; throws nothing, so callers validate with findInputProblem first. */
+export function startMatch(input: CateringMatchInput, startedAt: Date): CateringMatchState {
+  const confirmWithinMs = durationToMs(input.confirmWithin ?? defaultConfirmWithin) ?? 0;
+  return initialMatchState(input, startedAt, confirmWithinMs);
+}
+
+export const isOpen = (state: CateringMatchState): boolean => state.status === 'AwaitingConfirmations';
+
+const keepLast = <T>(list: T[], item: T): T[] => [...list, item].slice(-setAsideListLimit);
+
+function describeEvent(kind: MenuEventKind, event: unknown, reason: string, at: string): SetAsideEvent {
+  const entry: SetAsideEvent = { kind, reason, at };
+  if (isRecord(event)) {
+    for (const field of ['eventId', 'orderId', 'menuId', 'catererId'] as const) {
+      const value = event[field];
+      if (typeof value === 'string') entry[field] = value;
+    }
+  }
+  return entry;
+}
+
+function ignore(
+  state: CateringMatchState,
+  kind: MenuEventKind,
+  event: MenuEvent,
+  reason: IgnoreReason,
+  at: string,
+): CateringMatchState {
+  return {
+    ...state,
+    updatedAt: at,
+    ignoredEventCount: state.ignoredEventCount + 1,
+    ignoredByReason: { ...state.ignoredByReason, [reason]: (state.ignoredByReason[reason] ?? 0) + 1 },
+    ignoredEvents: keepLast(state.ignoredEvents, describeEvent(kind, event, reason, at)),
+  };
+}
+
+const isAgreed = (menu: MenuMatchState): boolean => menu.customerConfirmed && menu.caterer === 'confirmed';
+
+/**
+ * Applies one menu event to the match and decides whether it is now matched or has no menu left.
+ *
+ * Rules, in the order they are checked:
+ * - A malformed payload (not an object, or `orderId`/`menuId`/`eventId`, or a caterer's `catererId`, missing)
+ *   is rejected and recorded; it never fails the workflow.
+ * - An `eventId` already applied is a duplicate and changes nothing.
+ * - Once the match has finished, every event is ignored: the decision is final.
+ * - An event for another order is ignored.
+ * - When menus were offered at start, an event for a menu not on offer is ignored. When they were not, the first
+ *   event naming a menu puts it on the table.
+ * - A caterer event from a caterer other than the menu's caterer is ignored. When menus are learnt from events,
+ *   the first caterer to answer for a menu becomes its caterer.
+ * - Caterer confirm-after-decline and decline-after-confirm: the caterer's latest word wins while the match is
+ *   open. A decline withdraws an earlier confirmation; a confirmation after a decline reinstates the menu. A
+ *   customer's confirmation is never withdrawn.
+ * - The first menu to hold both the customer's confirmation and the caterer's current confirmation is chosen
+ *   (status `Matched`): at most one menu can become agreed per event, so "first" is well defined.
+ * - When menus were offered at start and every one of them is currently declined by its caterer, the match ends
+ *   as `NoMenuAgreed`. With menus learnt from events, a decline never ends the match (another menu may still be
+ *   proposed); only the deadline does.
+ */
+export function applyMenuEvent(
+  state: CateringMatchState,
+  kind: MenuEventKind,
+  event: unknown,
+  now: Date,
+): CateringMatchState {
+  const at = now.toISOString();
+  const problem = findEventProblem(kind, event);
+  if (problem !== undefined) {
+    return {
+      ...state,
+      updatedAt: at,
+      rejectedEventCount: state.rejectedEventCount + 1,
+      rejectedEvents: keepLast(
+        state.rejectedEvents,
+        describeEvent(kind, event, `malformed: ${problem.message}`, at),
+      ),
+    };
+  }
+  const ev = event as MenuEvent;
+  if (state.processedEventIds.includes(ev.eventId)) return ignore(state, kind, ev, 'duplicate event', at);
+  if (!isOpen(state)) return ignore(state, kind, ev, 'match finished', at);
+  if (ev.orderId !== state.orderId) return ignore(state, kind, ev, 'other order', at);
+
+  let index = state.menus.findIndex((m) => m.menuId === ev.menuId);
+  let menus = state.menus;
+  if (index < 0) {
+    if (state.menusOffered) return ignore(state, kind, ev, 'menu not on offer', at);
+    menus = [...menus, { menuId: ev.menuId, customerConfirmed: false, caterer: 'none' }];
+    index = menus.length - 1;
+  }
+  const before = menus[index]!;
+  let menu: MenuMatchState;
+  if (kind === 'CustomerConfirmedMenu') {
+    menu = before.customerConfirmed
+      ? before
+      : { ...before, customerConfirmed: true, customerConfirmedAt: at };
+  } else {
+    const { catererId } = ev as CatererConfirmedMenu | CatererDeclinedMenu;
+    if (before.catererId !== undefined && before.catererId !== catererId) {
+      return ignore(state, kind, ev, 'caterer mismatch', at);
+    }
+    menu = {
+      ...before,
+      catererId,
+      caterer: kind === 'CatererConfirmedMenu' ? 'confirmed' : 'declined',
+      catererAnsweredAt: at,
+    };
+    if (kind === 'CatererDeclinedMenu') {
+      const { reason } = ev as CatererDeclinedMenu;
+      if (reason !== undefined) menu.declineReason = reason;
+      else delete menu.declineReason;
+    } else {
+      delete menu.declineReason;
+    }
+  }
+  menus = menus.map((m, i) => (i === index ? menu : m));
+
+  const next: CateringMatchState = {
+    ...state,
+    menus,
+    updatedAt: at,
+    processedEventIds: [...state.processedEventIds, ev.eventId],
+    processedEventCount: state.processedEventCount + 1,
+  };
+  if (isAgreed(menu)) return { ...next, status: 'Matched', chosenMenuId: menu.menuId, finishedAt: at };
+  if (state.menusOffered && menus.every((m) => m.caterer === 'declined')) {
+    return {
+      ...next,
+      status: 'NoMenuAgreed',
+      finishedAt: at,
+      outcomeReason: 'every caterer declined the menu offered to them',
+    };
+  }
+  return next;
+}
+
+/** The deadline passed with the match still open. */
+export function expireMatch(state: CateringMatchState, now: Date): CateringMatchState {
+  if (!isOpen(state)) return state;
+  const at = now.toISOString();
+  return {
+    ...state,
+    status: 'Expired',
+    updatedAt: at,
+    finishedAt: at,
+    outcomeReason: `no menu was confirmed by both sides before ${state.deadline}`,
+  };
+}
+
+export function recordConfirmOrderSent(
+  state: CateringMatchState,
+  eventId: string,
+  now: Date,
+): CateringMatchState {
+  const at = now.toISOString();
+  return { ...state, updatedAt: at, confirmOrder: { eventId, sentAt: at } };
+}
+
+/** ConfirmOrder could not be delivered: there is no open order workflow to receive it. */
+export function recordOrderNotFound(state: CateringMatchState, why: string, now: Date): CateringMatchState {
+  const at = now.toISOString();
+  return { ...state, status: 'OrderNotFound', updatedAt: at, finishedAt: at, outcomeReason: why };
+}
+
+/** One readable line for the Web UI's "current details". */
+export function describeMatch(state: CateringMatchState): string {
+  const menus =
+    state.menus.length === 0
+      ? 'no menu named yet'
+      : state.menus
+          .map((m) => {
+            const customer = m.customerConfirmed ? 'customer confirmed' : 'customer pending';
+            const caterer = m.caterer === 'none' ? 'caterer pending' : `caterer ${m.caterer}`;
+            return `${m.menuId} (${customer}, ${caterer})`;
+          })
+          .join('; ');
+  switch (state.status) {
+    case 'AwaitingConfirmations':
+      return `Awaiting confirmations until ${state.deadline}: ${menus}`;
+    case 'Matched':
+      return `Matched on menu ${state.chosenMenuId ?? '?'}: ConfirmOrder ${state.confirmOrder ? 'sent' : 'sending'}`;
+    default:
+      return `${state.status}: ${state.outcomeReason ?? ''} — ${menus}`;
+  }
+}
