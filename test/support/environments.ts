@@ -2,14 +2,20 @@ import { SearchAttributeType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
-import type { WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { LogLevel, WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { searchAttributeKeys, TaskQueue } from '../../src/shared';
 import { temporalCliExecutable, testServerExecutable } from './toolchain';
 
 let runtimeInstalled = false;
 function quietRuntime(): void {
   if (runtimeInstalled) return;
-  Runtime.install({ logger: new DefaultLogger(process.env.TEST_LOG_LEVEL === 'debug' ? 'DEBUG' : 'WARN') });
+  // Tests provoke alerts and failures on purpose; their WARN lines would bury a real failure's output.
+  // TEST_LOG_LEVEL=DEBUG (or INFO, WARN) brings them back.
+  const level = (process.env.TEST_LOG_LEVEL?.toUpperCase() ?? 'ERROR') as LogLevel;
+  Runtime.install({
+    logger: new DefaultLogger(level),
+    telemetryOptions: { logging: { filter: { core: level, other: 'ERROR' }, forward: {} } },
+  });
   runtimeInstalled = true;
 }
 
