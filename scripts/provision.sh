@@ -34,7 +34,7 @@ provision_cli() {
     say "  (first build downloads the Temporal server's modules and compiles them: 3-10 minutes on 2 cores)"
     rm -f "$target"
     local started=$SECONDS
-    GOBIN="$TOOLS_DIR/bin" GOFLAGS="${GOFLAGS:-} -mod=mod" go install "$CLI_MODULE@$CLI_VERSION" 2>&1 |
+    GOBIN="$TOOLS_DIR/bin" go install "$CLI_MODULE@$CLI_VERSION" 2>&1 |
       sed -u 's/^/  go: /' | grep --line-buffered -v '^  go: go: downloading' || true
     [[ -x "$target" ]] || die "go install $CLI_MODULE@$CLI_VERSION did not produce $target (see the output above)"
     echo "go:$CLI_VERSION" >"$stamp"
