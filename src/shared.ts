@@ -92,6 +92,11 @@ export interface OrderSubmitted {
   validationPolicy?: Partial<ValidationPolicy>;
   /** How long a finished order stays open to answer late commands before it completes. */
   retainFor?: Duration;
+  /**
+   * Continue-as-new once a run's history reaches this many events (the server's own suggestion applies too), so
+   * a long validator outage never grows one history without bound.
+   */
+  maxHistoryEvents?: number;
 }
 
 /** The business-level acknowledgement: the order is durably recorded. */
@@ -104,7 +109,15 @@ export interface OrderStored {
   created: boolean;
 }
 
-export type OrderStatus = 'Pending' | 'ValidationStalled' | 'Validated' | 'Confirmed' | 'Rejected' | 'Cancelled';
+export const orderStatuses = [
+  'Pending',
+  'ValidationStalled',
+  'Validated',
+  'Confirmed',
+  'Rejected',
+  'Cancelled',
+] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
 
 export interface ConfirmOrder {
   orderId: string;
@@ -168,7 +181,8 @@ export interface CateringMatchInput {
   confirmWithin?: Duration;
 }
 
-export type CateringMatchStatus = 'AwaitingConfirmations' | 'Matched' | 'Expired' | 'NoMenuAgreed' | 'OrderNotFound';
+export type CateringMatchStatus =
+  'AwaitingConfirmations' | 'Matched' | 'Expired' | 'NoMenuAgreed' | 'OrderNotFound';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Operations

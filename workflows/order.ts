@@ -1,13 +1,364 @@
-import { defineQuery, defineSignal } from '@temporalio/workflow';
-import type { CancelOrder, ConfirmOrder, OrderSubmitted, ResumeValidation } from '../src/shared';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  isCancellation,
+  log,
+  proxyActivities,
+  setCurrentDetails,
+  setHandler,
+  TimeoutFailure,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createAlertActivities } from '../activities/alerts';
+import type { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
+import type { createOrderNotificationActivities } from '../activities/order-notifications';
+import { checkOrderSubmitted, describeOrderProblems, durationMs } from '../src/order-input';
+import {
+  CustomerIdAttribute,
+  defaultValidationPolicy,
+  ErrorType,
+  OrderStatusAttribute,
+  TaskQueue,
+} from '../src/shared';
+import type {
+  CancelOrder,
+  ConfirmOrder,
+  CreditCardValidationResult,
+  OrderStatus,
+  OrderSubmitted,
+  ResumeValidation,
+} from '../src/shared';
+import {
+  decideCancel,
+  decideConfirm,
+  decideResume,
+  initialOrderState,
+  isFinal,
+  openEpisode,
+  recordRefusal,
+  statusLine,
+} from './order-state';
+import type { Decision, OrderCarriedState, OrderCommand, OrderState } from './order-state';
+
+export type { OrderCarriedState, OrderState, Refusal, StallEpisode, Transition } from './order-state';
 
 // Wire names are the ones users type in the Web UI and the `temporal` CLI (see DESIGN.md).
 export const confirmOrderSignal = defineSignal<[ConfirmOrder]>('ConfirmOrder');
 export const resumeValidationSignal = defineSignal<[ResumeValidation]>('ResumeValidation');
 export const cancelOrderSignal = defineSignal<[CancelOrder]>('CancelOrder');
-export const getOrderStateQuery = defineQuery<unknown>('getState');
+export const getOrderStateQuery = defineQuery<OrderState>('getState');
 
-/** The OrderProcessor of the reference: one workflow per order. (Body: issue 3.) */
-export async function Order(_input: OrderSubmitted): Promise<unknown> {
-  throw new Error('not implemented yet');
+type ValidatorActivities = ReturnType<typeof createCreditCardValidatorActivities>;
+type LocalActivities = ReturnType<typeof createAlertActivities> &
+  ReturnType<typeof createOrderNotificationActivities>;
+
+const defaultRetainFor = '1 day';
+
+const { raiseAlert, publishOrderConfirmed } = proxyActivities<LocalActivities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '1 minute' },
+});
+
+type RoundOutcome =
+  | { kind: 'answered'; result: CreditCardValidationResult }
+  | { kind: 'invalidCard'; reason: string }
+  | { kind: 'stalled'; failure: string }
+  | { kind: 'cancelled' };
+
+/** E.g. "MAXIMUM_ATTEMPTS_REACHED: validator is refusing requests" or "TIMEOUT: SCHEDULE_TO_CLOSE timeout". */
+function describeFailure(err: unknown): string {
+  if (!(err instanceof ActivityFailure)) return err instanceof Error ? err.message : String(err);
+  const cause =
+    err.cause instanceof TimeoutFailure
+      ? `${err.cause.timeoutType} timeout`
+      : err.cause?.message || err.message || 'no reply';
+  return err.retryState ? `${err.retryState}: ${cause}` : cause;
+}
+
+/** The OrderProcessor of the reference: one workflow per order, from submission to a final status. */
+export async function Order(input: OrderSubmitted, carried?: OrderCarriedState): Promise<OrderState> {
+  const checked = checkOrderSubmitted(input);
+  if (!checked.ok) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidOrder,
+      nonRetryable: true,
+      message: describeOrderProblems(checked.problems),
+      details: [checked.problems],
+    });
+  }
+  const order = checked.order;
+  const policy = { ...defaultValidationPolicy, ...order.validationPolicy };
+  const retainForMs = durationMs(order.retainFor ?? defaultRetainFor) ?? 0;
+  const reactivateAfterMs = durationMs(policy.reactivateAfter) ?? 0;
+
+  const { validateCreditCard } = proxyActivities<ValidatorActivities>({
+    taskQueue: TaskQueue.creditCardValidation,
+    startToCloseTimeout: policy.replyTimeout,
+    scheduleToCloseTimeout: policy.deliveryWindow,
+    retry: {
+      initialInterval: policy.initialInterval,
+      backoffCoefficient: policy.backoffCoefficient,
+      maximumInterval: policy.maximumInterval,
+      maximumAttempts: policy.maxAttempts,
+      nonRetryableErrorTypes: [ErrorType.InvalidCardData],
+    },
+  });
+
+  const now = (): string => new Date().toISOString();
+  const state: OrderState = carried?.state ?? initialOrderState(order, now());
+  let resumeRequested = carried?.resumeRequested ?? false;
+  let validationInFlight: CancellationScope | undefined;
+
+  const publish = (): void => {
+    upsertSearchAttributes([
+      { key: OrderStatusAttribute, value: state.status },
+      { key: CustomerIdAttribute, value: state.customerId },
+    ]);
+    setCurrentDetails(statusLine(state));
+  };
+
+  const moveTo = (status: OrderStatus, note?: string): void => {
+    const from = state.status;
+    const at = now();
+    state.status = status;
+    state.transitions.push(note === undefined ? { status, at } : { status, at, note });
+    if (isFinal(status)) state.retainUntil = new Date(Date.now() + retainForMs).toISOString();
+    log.info('order status changed', { orderId: state.orderId, from, to: status, note });
+    publish();
+  };
+
+  const refuse = (
+    command: OrderCommand,
+    reason: string,
+    extra: { menuId?: string; eventId?: string } = {},
+  ): void => {
+    if (recordRefusal(state, { command, reason, at: now(), ...extra })) {
+      log.info('command refused', { orderId: state.orderId, command, reason, ...extra });
+    }
+  };
+
+  const answer = (
+    command: OrderCommand,
+    decision: Decision,
+    extra: { menuId?: string; eventId?: string } = {},
+  ) => {
+    if (decision.kind === 'refuse') refuse(command, decision.reason, extra);
+    if (decision.kind === 'duplicate')
+      log.info('command changes nothing', { orderId: state.orderId, command, why: decision.why });
+    return decision.kind === 'accept';
+  };
+
+  setHandler(getOrderStateQuery, () => state);
+
+  setHandler(confirmOrderSignal, (command) => {
+    const extra =
+      command.eventId === undefined
+        ? { menuId: command.menuId }
+        : { menuId: command.menuId, eventId: command.eventId };
+    if (!answer('ConfirmOrder', decideConfirm(state, command), extra)) return;
+    state.pendingConfirmation = { ...extra, receivedAt: now() };
+    setCurrentDetails(statusLine(state));
+  });
+
+  setHandler(resumeValidationSignal, () => {
+    if (!answer('ResumeValidation', decideResume(state))) return;
+    // A resume that lands while a re-activated round is already asking would only start a redundant one.
+    if (validationInFlight)
+      log.info('command changes nothing', { orderId: state.orderId, why: 'validation in progress' });
+    else resumeRequested = true;
+  });
+
+  setHandler(cancelOrderSignal, (command) => {
+    if (!answer('CancelOrder', decideCancel(state, command))) return;
+    state.cancellation = command.reason === undefined ? { at: now() } : { reason: command.reason, at: now() };
+    const pending = state.pendingConfirmation;
+    if (pending) {
+      state.pendingConfirmation = undefined;
+      refuse('ConfirmOrder', 'order was cancelled before it could be confirmed', pending);
+    }
+    delete state.validation.nextReactivationAt;
+    moveTo('Cancelled', command.reason);
+    validationInFlight?.cancel();
+  });
+
+  const mustContinueAsNew = (): boolean => {
+    const info = workflowInfo();
+    return (
+      info.continueAsNewSuggested ||
+      (order.maxHistoryEvents !== undefined && info.historyLength >= order.maxHistoryEvents)
+    );
+  };
+
+  async function validationRound(): Promise<RoundOutcome> {
+    state.validation.rounds += 1;
+    setCurrentDetails(statusLine(state));
+    const scope = new CancellationScope();
+    validationInFlight = scope;
+    try {
+      const result = await scope.run(() =>
+        validateCreditCard({
+          // One key per order: every redelivery, re-activation and continued run asks the same question.
+          idempotencyKey: `validate-card:${order.orderId}`,
+          orderId: order.orderId,
+          customerId: order.customerId,
+          amount: order.amount,
+          currency: order.currency,
+          card: order.card,
+        }),
+      );
+      return { kind: 'answered', result };
+    } catch (err) {
+      if (isCancellation(err)) return { kind: 'cancelled' };
+      if (
+        err instanceof ActivityFailure &&
+        err.cause instanceof ApplicationFailure &&
+        err.cause.type === ErrorType.InvalidCardData
+      ) {
+        return { kind: 'invalidCard', reason: err.cause.message };
+      }
+      return { kind: 'stalled', failure: describeFailure(err) };
+    } finally {
+      validationInFlight = undefined;
+    }
+  }
+
+  async function onStalled(failure: string): Promise<void> {
+    state.validation.lastFailure = failure;
+    state.validation.nextReactivationAt = new Date(Date.now() + reactivateAfterMs).toISOString();
+    const ongoing = openEpisode(state);
+    if (ongoing) {
+      ongoing.lastFailure = failure;
+      log.warn('validation stalled again', { orderId: state.orderId, episode: ongoing.episode, failure });
+      setCurrentDetails(statusLine(state));
+      return;
+    }
+    const episode = state.stallEpisodes.length + 1;
+    const alertId = `${state.orderId}:validation-stalled:${episode}`;
+    state.stallEpisodes.push({ episode, alertId, stalledAt: now(), reactivations: 0, lastFailure: failure });
+    moveTo('ValidationStalled', failure);
+    await raiseAlert({
+      alertId,
+      kind: 'ValidationStalled',
+      orderId: state.orderId,
+      message: `credit card validation for order ${state.orderId} stopped after ${policy.maxAttempts} attempts (${failure}); re-activating at ${state.validation.nextReactivationAt}`,
+    });
+  }
+
+  function onAnswered(outcome: RoundOutcome & { kind: 'answered' | 'invalidCard' }): void {
+    const at = now();
+    const episode = openEpisode(state);
+    if (episode) episode.endedAt = at;
+    delete state.validation.nextReactivationAt;
+    delete state.validation.lastFailure;
+    state.validation.answeredAt = at;
+    if (outcome.kind === 'answered' && outcome.result.outcome === 'CreditCardValidated') {
+      state.validation.outcome = 'Validated';
+      moveTo('Validated');
+      return;
+    }
+    const reason =
+      outcome.kind === 'invalidCard'
+        ? `invalid card data: ${outcome.reason}`
+        : 'reason' in outcome.result
+          ? outcome.result.reason
+          : 'card declined';
+    state.validation.outcome = outcome.kind === 'invalidCard' ? 'InvalidCardData' : 'Failed';
+    state.validation.reason = reason;
+    const pending = state.pendingConfirmation;
+    if (pending) {
+      state.pendingConfirmation = undefined;
+      refuse('ConfirmOrder', `card rejected: ${reason}`, pending);
+    }
+    moveTo('Rejected', reason);
+  }
+
+  async function validate(): Promise<void> {
+    const outcome = await validationRound();
+    // As in the reference, only an order still waiting for its card reacts to a validation result.
+    if (state.status !== 'Pending' && state.status !== 'ValidationStalled') return;
+    if (outcome.kind === 'cancelled') return;
+    if (outcome.kind === 'stalled') await onStalled(outcome.failure);
+    else onAnswered(outcome);
+  }
+
+  async function confirm(): Promise<void> {
+    const pending = state.pendingConfirmation;
+    if (!pending) return;
+    state.pendingConfirmation = undefined;
+    state.confirmation = { menuId: pending.menuId, confirmedAt: now(), published: false };
+    if (pending.eventId !== undefined) state.confirmation.eventId = pending.eventId;
+    moveTo('Confirmed', `menu ${pending.menuId}`);
+    await publishOrderConfirmed({
+      orderId: state.orderId,
+      menuId: pending.menuId,
+      customerId: state.customerId,
+      amount: state.amount,
+      currency: state.currency,
+    });
+    state.confirmation.published = true;
+  }
+
+  async function waitForReactivation(): Promise<boolean> {
+    const due = Date.parse(state.validation.nextReactivationAt ?? '') - Date.now();
+    if (!resumeRequested && due > 0) {
+      await condition(
+        () => resumeRequested || state.status !== 'ValidationStalled' || mustContinueAsNew(),
+        due,
+      );
+      return false;
+    }
+    const episode = openEpisode(state);
+    if (episode) episode.reactivations += 1;
+    log.info('re-activating validation', {
+      orderId: state.orderId,
+      byResume: resumeRequested,
+      episode: episode?.episode,
+    });
+    resumeRequested = false;
+    return true;
+  }
+
+  if (carried) log.info('order continued as new', { orderId: state.orderId, run: state.run });
+  publish();
+
+  while (!isFinal(state.status)) {
+    if (mustContinueAsNew()) {
+      state.run += 1;
+      return continueAsNew<typeof Order>(order, { state, resumeRequested });
+    }
+    switch (state.status) {
+      case 'Pending':
+        await validate();
+        break;
+      case 'ValidationStalled':
+        if (await waitForReactivation()) await validate();
+        break;
+      case 'Validated':
+        if (state.pendingConfirmation) await confirm();
+        else
+          await condition(
+            () =>
+              state.pendingConfirmation !== undefined || state.status !== 'Validated' || mustContinueAsNew(),
+          );
+        break;
+    }
+  }
+
+  // Late commands keep getting a recorded answer for a while instead of "workflow not found".
+  for (;;) {
+    const left = Date.parse(state.retainUntil ?? '') - Date.now();
+    if (!(left > 0)) break;
+    if (mustContinueAsNew()) {
+      state.run += 1;
+      return continueAsNew<typeof Order>(order, { state, resumeRequested });
+    }
+    await condition(mustContinueAsNew, left);
+  }
+  return state;
 }

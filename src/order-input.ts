@@ -1,0 +1,228 @@
+/**
+ * Checks an OrderSubmitted that arrived from anywhere (CLI, `temporal workflow start --input`, code) and returns it
+ * normalised, or every problem found, each naming its field. Imported by the Order workflow: pure, no Node builtins.
+ */
+import type { Duration } from '@temporalio/common';
+import { supportedCurrencies } from './shared';
+import type { CreditCard, Currency, MenuOffer, OrderSubmitted, ValidationPolicy } from './shared';
+
+export type OrderInputCheck = { ok: true; order: OrderSubmitted } | { ok: false; problems: string[] };
+
+/** Below this a run could continue-as-new before it has done any work. */
+export const minHistoryEventsLimit = 20;
+
+const unitMs: Record<string, number> = {
+  ms: 1,
+  millisecond: 1,
+  milliseconds: 1,
+  s: 1000,
+  sec: 1000,
+  secs: 1000,
+  second: 1000,
+  seconds: 1000,
+  m: 60_000,
+  min: 60_000,
+  mins: 60_000,
+  minute: 60_000,
+  minutes: 60_000,
+  h: 3_600_000,
+  hr: 3_600_000,
+  hrs: 3_600_000,
+  hour: 3_600_000,
+  hours: 3_600_000,
+  d: 86_400_000,
+  day: 86_400_000,
+  days: 86_400_000,
+  w: 604_800_000,
+  week: 604_800_000,
+  weeks: 604_800_000,
+};
+
+/** Milliseconds of a Temporal Duration (`'10 seconds'`, `'2h'`, `1500`), or undefined when it is not one. */
+export function durationMs(value: unknown): number | undefined {
+  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
+  if (typeof value !== 'string') return undefined;
+  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
+  if (!match) return undefined;
+  const factor = unitMs[(match[2] ?? '').toLowerCase() || 'ms'];
+  return factor === undefined ? undefined : Number(match[1]) * factor;
+}
+
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+
+const nonEmptyString = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+
+function requiredString(
+  source: Record<string, unknown>,
+  key: string,
+  label: string,
+  problems: string[],
+): string {
+  const value = source[key];
+  if (value === undefined || value === null || value === '') problems.push(`${label} is missing`);
+  else if (!nonEmptyString(value)) problems.push(`${label} must be a non-empty string`);
+  else return value.trim();
+  return '';
+}
+
+function checkOrderId(raw: Record<string, unknown>, problems: string[]): string {
+  const orderId = requiredString(raw, 'orderId', 'orderId', problems);
+  // It becomes part of the workflow id `order-<orderId>`, which people type.
+  if (orderId && !/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(orderId)) {
+    problems.push(
+      `orderId must be 1-100 letters, digits, '.', '_', ':' or '-' (got ${JSON.stringify(orderId)})`,
+    );
+  }
+  return orderId;
+}
+
+function checkAmount(value: unknown, problems: string[]): number {
+  const cents = typeof value === 'number' ? value * 100 : NaN;
+  if (value === undefined || value === null) problems.push('amount is missing');
+  else if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value <= 0 ||
+    Math.abs(cents - Math.round(cents)) > 1e-6 ||
+    cents > Number.MAX_SAFE_INTEGER
+  ) {
+    problems.push(
+      `amount must be a positive number with at most two decimals (got ${JSON.stringify(value)})`,
+    );
+  } else return Math.round(cents) / 100;
+  return 0;
+}
+
+function checkCurrency(value: unknown, problems: string[]): Currency {
+  const supported = supportedCurrencies.join(', ');
+  if (value === undefined || value === null || value === '') {
+    problems.push(`currency is missing (${supported})`);
+    return supportedCurrencies[0];
+  }
+  const code = typeof value === 'string' ? value.trim().toUpperCase() : '';
+  const currency = supportedCurrencies.find((c) => c === code);
+  if (!currency)
+    problems.push(
+      `currency ${typeof value === 'string' ? value : JSON.stringify(value)} is not supported (${supported})`,
+    );
+  return currency ?? supportedCurrencies[0];
+}
+
+function checkCard(value: unknown, problems: string[]): CreditCard {
+  if (value === undefined || value === null) {
+    problems.push('card is missing');
+    return { number: '', expiry: '', holder: '' };
+  }
+  if (!isRecord(value)) {
+    problems.push('card must be an object with number, expiry and holder');
+    return { number: '', expiry: '', holder: '' };
+  }
+  // The number's format is the validator's business (it answers InvalidCardData); here it only has to be there.
+  const number = requiredString(value, 'number', 'card.number', problems);
+  const expiry = requiredString(value, 'expiry', 'card.expiry', problems);
+  if (expiry && !/^(0[1-9]|1[0-2])\/\d{2}$/.test(expiry)) {
+    problems.push(`card.expiry must be MM/YY (got ${JSON.stringify(expiry)})`);
+  }
+  const holder = requiredString(value, 'holder', 'card.holder', problems);
+  return { number, expiry, holder };
+}
+
+function checkMenus(value: unknown, problems: string[]): MenuOffer[] | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!Array.isArray(value)) {
+    problems.push('menus must be a list of {menuId, catererId}');
+    return undefined;
+  }
+  const menus: MenuOffer[] = [];
+  value.forEach((item: unknown, i) => {
+    if (!isRecord(item)) {
+      problems.push(`menus[${i}] must be an object with menuId and catererId`);
+      return;
+    }
+    const menuId = requiredString(item, 'menuId', `menus[${i}].menuId`, problems);
+    const catererId = requiredString(item, 'catererId', `menus[${i}].catererId`, problems);
+    if (menuId && menus.some((m) => m.menuId === menuId))
+      problems.push(`menus[${i}].menuId ${menuId} is listed twice`);
+    menus.push({ menuId, catererId });
+  });
+  return menus;
+}
+
+const durationKeys = [
+  'replyTimeout',
+  'initialInterval',
+  'maximumInterval',
+  'deliveryWindow',
+  'reactivateAfter',
+] as const;
+
+function checkPolicy(value: unknown, problems: string[]): Partial<ValidationPolicy> | undefined {
+  if (value === undefined || value === null) return undefined;
+  if (!isRecord(value)) {
+    problems.push('validationPolicy must be an object');
+    return undefined;
+  }
+  const policy: Partial<ValidationPolicy> = {};
+  for (const key of durationKeys) {
+    const duration = value[key];
+    if (duration === undefined) continue;
+    const ms = durationMs(duration);
+    if (ms === undefined || ms <= 0) {
+      problems.push(`validationPolicy.${key} must be a positive duration such as '10 seconds' or 5000`);
+    } else policy[key] = duration as Duration;
+  }
+  const { maxAttempts, backoffCoefficient } = value;
+  if (maxAttempts !== undefined) {
+    if (typeof maxAttempts !== 'number' || !Number.isInteger(maxAttempts) || maxAttempts < 1) {
+      problems.push('validationPolicy.maxAttempts must be a whole number of at least 1');
+    } else policy.maxAttempts = maxAttempts;
+  }
+  if (backoffCoefficient !== undefined) {
+    if (
+      typeof backoffCoefficient !== 'number' ||
+      !Number.isFinite(backoffCoefficient) ||
+      backoffCoefficient < 1
+    ) {
+      problems.push('validationPolicy.backoffCoefficient must be a number of at least 1');
+    } else policy.backoffCoefficient = backoffCoefficient;
+  }
+  return policy;
+}
+
+/** Validates and normalises an OrderSubmitted; unknown fields are dropped so they never reach history twice. */
+export function checkOrderSubmitted(input: unknown): OrderInputCheck {
+  if (!isRecord(input)) return { ok: false, problems: ['the order must be a JSON object'] };
+  const problems: string[] = [];
+  const order: OrderSubmitted = {
+    orderId: checkOrderId(input, problems),
+    customerId: requiredString(input, 'customerId', 'customerId', problems),
+    amount: checkAmount(input.amount, problems),
+    currency: checkCurrency(input.currency, problems),
+    card: checkCard(input.card, problems),
+  };
+  const menus = checkMenus(input.menus, problems);
+  if (menus) order.menus = menus;
+  const validationPolicy = checkPolicy(input.validationPolicy, problems);
+  if (validationPolicy) order.validationPolicy = validationPolicy;
+  if (input.retainFor !== undefined) {
+    if (durationMs(input.retainFor) === undefined)
+      problems.push(`retainFor must be a duration such as '1 day'`);
+    else order.retainFor = input.retainFor as Duration;
+  }
+  const { maxHistoryEvents } = input;
+  if (maxHistoryEvents !== undefined) {
+    if (
+      typeof maxHistoryEvents !== 'number' ||
+      !Number.isInteger(maxHistoryEvents) ||
+      maxHistoryEvents < minHistoryEventsLimit
+    ) {
+      problems.push(`maxHistoryEvents must be a whole number of at least ${minHistoryEventsLimit}`);
+    } else order.maxHistoryEvents = maxHistoryEvents;
+  }
+  return problems.length ? { ok: false, problems } : { ok: true, order };
+}
+
+/** The one-line message used by both the client and the workflow, so people see the same words everywhere. */
+export const describeOrderProblems = (problems: readonly string[]): string =>
+  `invalid order: ${problems.join('; ')}`;

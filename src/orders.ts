@@ -1,0 +1,205 @@
+/** Client-side operations on orders, shared by the CLI and the tests. */
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { Client, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
+import type { Order, OrderState } from '../workflows/order';
+import {
+  cancelOrderSignal,
+  confirmOrderSignal,
+  getOrderStateQuery,
+  resumeValidationSignal,
+} from '../workflows/order';
+import { checkOrderSubmitted, describeOrderProblems } from './order-input';
+import {
+  CustomerIdAttribute,
+  orderStatuses,
+  OrderStatusAttribute,
+  orderWorkflowId,
+  TaskQueue,
+  WorkflowType,
+} from './shared';
+import type { OrderStatus, OrderStored, OrderSubmitted } from './shared';
+
+/** The submission was refused before anything was started; `problems` name the fields. */
+export class InvalidOrderError extends Error {
+  override readonly name = 'InvalidOrderError';
+  constructor(readonly problems: string[]) {
+    super(describeOrderProblems(problems));
+  }
+}
+
+export class OrderNotFoundError extends Error {
+  override readonly name = 'OrderNotFoundError';
+  constructor(readonly orderId: string) {
+    super(`no order ${orderId}`);
+  }
+}
+
+/** The order's workflow has completed (its retention after a final status is over): it takes no more commands. */
+export class OrderFinishedError extends Error {
+  override readonly name = 'OrderFinishedError';
+  constructor(
+    readonly orderId: string,
+    readonly executionStatus: string,
+  ) {
+    super(
+      `order ${orderId} is finished (workflow ${executionStatus.toLowerCase()}); it takes no more commands`,
+    );
+  }
+}
+
+export interface SubmitOrderOptions {
+  /** Defaults to `orders`; tests may isolate themselves on another queue. */
+  taskQueue?: string;
+}
+
+export interface OrderSummary {
+  orderId: string;
+  workflowId: string;
+  runId: string;
+  status: OrderStatus | undefined;
+  customerId: string | undefined;
+  executionStatus: string;
+  startTime: Date;
+  closeTime?: Date;
+}
+
+const orderHandle = (client: Client, orderId: string): WorkflowHandle<typeof Order> =>
+  client.workflow.getHandle<typeof Order>(orderWorkflowId(orderId));
+
+const asStatus = (value: unknown): OrderStatus | undefined => orderStatuses.find((s) => s === value);
+
+export const orderSummaryLine = (order: OrderSubmitted): string =>
+  `Order ${order.orderId} · customer ${order.customerId} · ${order.amount.toFixed(2)} ${order.currency}`;
+
+async function describeOrder(client: Client, orderId: string): Promise<WorkflowExecutionDescription> {
+  try {
+    return await orderHandle(client, orderId).describe();
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new OrderNotFoundError(orderId);
+    throw err;
+  }
+}
+
+/**
+ * Stores an order: validates it here (so a bad one starts nothing), then starts its workflow. The answer comes once
+ * the start is acknowledged, i.e. once the input is in history. The same orderId again returns the existing order,
+ * running or closed, with `created: false`.
+ */
+export async function submitOrder(
+  client: Client,
+  input: unknown,
+  options: SubmitOrderOptions = {},
+): Promise<OrderStored> {
+  const checked = checkOrderSubmitted(input);
+  if (!checked.ok) throw new InvalidOrderError(checked.problems);
+  const order = checked.order;
+  const workflowId = orderWorkflowId(order.orderId);
+  try {
+    const handle = await client.workflow.start<typeof Order>(WorkflowType.order, {
+      workflowId,
+      taskQueue: options.taskQueue ?? TaskQueue.orders,
+      args: [order],
+      workflowIdConflictPolicy: 'FAIL',
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      typedSearchAttributes: [
+        { key: OrderStatusAttribute, value: 'Pending' },
+        { key: CustomerIdAttribute, value: order.customerId },
+      ],
+      staticSummary: orderSummaryLine(order),
+    });
+    return {
+      orderId: order.orderId,
+      workflowId,
+      runId: handle.firstExecutionRunId,
+      status: 'Pending',
+      created: true,
+    };
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+  }
+  const existing = await describeOrder(client, order.orderId);
+  return {
+    orderId: order.orderId,
+    workflowId,
+    runId: existing.runId,
+    // Set by the client at start and upserted at each transition, so no worker is needed to answer.
+    status: asStatus(existing.typedSearchAttributes.get(OrderStatusAttribute)) ?? 'Pending',
+    created: false,
+  };
+}
+
+/** The order's full state, from its workflow's `getState` query (needs an order worker running). */
+export async function getOrderState(client: Client, orderId: string): Promise<OrderState> {
+  try {
+    return await orderHandle(client, orderId).query(getOrderStateQuery);
+  } catch (err) {
+    if (err instanceof WorkflowNotFoundError) throw new OrderNotFoundError(orderId);
+    throw err;
+  }
+}
+
+/** Orders by visibility, newest first; optionally only those in one status. */
+export async function listOrders(
+  client: Client,
+  filter: { status?: OrderStatus; customerId?: string; limit?: number } = {},
+): Promise<OrderSummary[]> {
+  const clauses = [`WorkflowType = '${WorkflowType.order}'`];
+  if (filter.status !== undefined) {
+    if (!asStatus(filter.status))
+      throw new Error(`unknown order status ${filter.status} (${orderStatuses.join(', ')})`);
+    clauses.push(`${OrderStatusAttribute.name} = '${filter.status}'`);
+  }
+  if (filter.customerId !== undefined)
+    clauses.push(`${CustomerIdAttribute.name} = ${JSON.stringify(filter.customerId)}`);
+  const orders: OrderSummary[] = [];
+  for await (const info of client.workflow.list({ query: clauses.join(' AND ') })) {
+    const summary: OrderSummary = {
+      orderId: info.workflowId.replace(/^order-/, ''),
+      workflowId: info.workflowId,
+      runId: info.runId,
+      status: asStatus(info.typedSearchAttributes.get(OrderStatusAttribute)),
+      customerId: info.typedSearchAttributes.get(CustomerIdAttribute),
+      executionStatus: info.status.name,
+      startTime: info.startTime,
+    };
+    if (info.closeTime) summary.closeTime = info.closeTime;
+    orders.push(summary);
+    if (filter.limit !== undefined && orders.length >= filter.limit) break;
+  }
+  return orders;
+}
+
+async function signalOrder(
+  client: Client,
+  orderId: string,
+  send: (h: WorkflowHandle<typeof Order>) => Promise<void>,
+) {
+  try {
+    await send(orderHandle(client, orderId));
+  } catch (err) {
+    if (!(err instanceof WorkflowNotFoundError)) throw err;
+    // Signalling a closed workflow also says "not found"; tell the two apart for the user.
+    const description = await describeOrder(client, orderId);
+    throw new OrderFinishedError(orderId, description.status.name);
+  }
+}
+
+/** Re-activates a stalled validation now instead of at its scheduled time. */
+export const resumeValidation = (client: Client, orderId: string): Promise<void> =>
+  signalOrder(client, orderId, (h) => h.signal(resumeValidationSignal, { orderId }));
+
+export const cancelOrder = (client: Client, orderId: string, reason?: string): Promise<void> =>
+  signalOrder(client, orderId, (h) =>
+    h.signal(cancelOrderSignal, reason === undefined ? { orderId } : { orderId, reason }),
+  );
+
+/** ConfirmOrder with the agreed menu; before validation it is kept and applied once the card is validated. */
+export const confirmOrder = (
+  client: Client,
+  orderId: string,
+  menuId: string,
+  eventId?: string,
+): Promise<void> =>
+  signalOrder(client, orderId, (h) =>
+    h.signal(confirmOrderSignal, eventId === undefined ? { orderId, menuId } : { orderId, menuId, eventId }),
+  );

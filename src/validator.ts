@@ -1,0 +1,75 @@
+import { appendFileSync } from 'node:fs';
+import { Worker } from '@temporalio/worker';
+import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
+import type { FaultInjection, ValidatorAnswer } from '../activities/credit-card-validator';
+import { connectWorker } from './connection';
+import { dataFiles } from './data-files';
+import { JsonlLedger } from './jsonl-ledger';
+import { TaskQueue } from './shared';
+import type { CreditCardValidationResult } from './shared';
+
+type Env = Record<string, string | undefined>;
+
+function flag(env: Env, name: string): boolean {
+  const raw = env[name]?.trim().toLowerCase();
+  if (raw === undefined || raw === '' || raw === '0' || raw === 'false' || raw === 'no') return false;
+  if (raw === '1' || raw === 'true' || raw === 'yes') return true;
+  throw new Error(`${name}=${env[name]} is not a boolean: use 1/true/yes or 0/false/no`);
+}
+
+function number(env: Env, name: string, valid: (n: number) => boolean, expected: string): number | undefined {
+  const raw = env[name]?.trim();
+  if (raw === undefined || raw === '') return undefined;
+  const n = Number(raw);
+  if (!valid(n)) throw new Error(`${name}=${raw} is not valid: expected ${expected}`);
+  return n;
+}
+
+/** VALIDATOR_LATENCY_MS, VALIDATOR_ERROR_RATE, VALIDATOR_HANG, VALIDATOR_REFUSE; nonsense stops the process. */
+function faultsFromEnv(env: Env): FaultInjection {
+  const faults: FaultInjection = { hang: flag(env, 'VALIDATOR_HANG'), refuse: flag(env, 'VALIDATOR_REFUSE') };
+  const latencyMs = number(
+    env,
+    'VALIDATOR_LATENCY_MS',
+    (n) => Number.isInteger(n) && n >= 0,
+    'whole milliseconds >= 0',
+  );
+  if (latencyMs !== undefined) faults.latencyMs = latencyMs;
+  const errorRate = number(env, 'VALIDATOR_ERROR_RATE', (n) => n >= 0 && n <= 1, 'a probability from 0 to 1');
+  if (errorRate !== undefined) faults.errorRate = errorRate;
+  return faults;
+}
+
+/** The CreditCardValidator: its own process on the `credit-card-validation` task queue, deployable anywhere. */
+async function main(): Promise<void> {
+  const faults = faultsFromEnv(process.env);
+  const answersFile = dataFiles.validatorAnswers();
+  const { connection, namespace } = await connectWorker();
+  try {
+    const worker = await Worker.create({
+      connection,
+      namespace,
+      taskQueue: TaskQueue.creditCardValidation,
+      activities: createCreditCardValidatorActivities({
+        ledger: new JsonlLedger<CreditCardValidationResult>(dataFiles.validatorLedger()),
+        answers: (answer: ValidatorAnswer) =>
+          appendFileSync(
+            answersFile,
+            JSON.stringify({ ...answer, answeredAt: new Date().toISOString() }) + '\n',
+          ),
+        faults,
+      }),
+    });
+    console.log(
+      `validator polling ${TaskQueue.creditCardValidation} in ${namespace}; faults ${JSON.stringify(faults)}`,
+    );
+    await worker.run();
+  } finally {
+    await connection.close();
+  }
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,137 @@
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import {
+  cancelOrder,
+  confirmOrder,
+  getOrderState,
+  InvalidOrderError,
+  OrderFinishedError,
+  OrderNotFoundError,
+  submitOrder,
+} from '../src/orders';
+import { CustomerIdAttribute, OrderStatusAttribute, orderWorkflowId } from '../src/shared';
+import { createTimeSkippingEnv, uniqueId } from './support/environments';
+import {
+  OrderHarness,
+  orderInput,
+  submitForTest,
+  terminateStarted,
+  validCard,
+  waitForState,
+} from './support/order-harness';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+afterEach(async () => {
+  await terminateStarted(env);
+});
+
+const orderStatusOf = async (orderId: string) =>
+  (await env.client.workflow.getHandle(orderWorkflowId(orderId)).describe()).typedSearchAttributes.get(
+    OrderStatusAttribute,
+  );
+
+describe('submitOrder', () => {
+  test('stores the order before any worker runs, and the same orderId again returns that order, never a second', async () => {
+    const input = orderInput();
+    const first = await submitForTest(env, input);
+    expect(first.stored).toEqual({
+      orderId: input.orderId,
+      workflowId: orderWorkflowId(input.orderId),
+      runId: expect.any(String) as string,
+      status: 'Pending',
+      created: true,
+    });
+
+    const again = await submitOrder(env.client, { ...input, amount: 99 });
+    expect(again).toEqual({ ...first.stored, created: false });
+
+    const description = await first.handle.describe();
+    expect(description.runId).toBe(first.stored.runId);
+    expect(description.typedSearchAttributes.get(OrderStatusAttribute)).toBe('Pending');
+    expect(description.typedSearchAttributes.get(CustomerIdAttribute)).toBe('c-7');
+    expect(await description.staticSummary()).toBe(`Order ${input.orderId} · customer c-7 · 120.00 EUR`);
+
+    // Let its first workflow task run: terminating a workflow whose task was never picked up stops the test clock.
+    const validated = await new OrderHarness(env).run(() =>
+      waitForState(first.state, (s) => s.status === 'Validated', 'Validated'),
+    );
+    expect(validated.amount).toBe(120);
+  });
+
+  test('a finished order submitted again is returned as it ended, not restarted', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput({ card: { ...validCard, number: '4000000000000002' }, retainFor: '1 minute' });
+    const { stored, handle } = await submitForTest(env, input);
+    await h.run(() => handle.result());
+    expect(await submitOrder(env.client, input)).toEqual({ ...stored, status: 'Rejected', created: false });
+  });
+
+  test('malformed input throws InvalidOrderError naming the fields, and starts nothing', async () => {
+    const orderId = uniqueId('bad');
+    const rejected = submitOrder(env.client, {
+      orderId,
+      customerId: 'c-1',
+      amount: 10.005,
+      currency: 'XYZ',
+      card: { number: '4242424242424242', expiry: '2029-12', holder: 'A' },
+    });
+    await expect(rejected).rejects.toBeInstanceOf(InvalidOrderError);
+    await expect(rejected).rejects.toMatchObject({
+      problems: [
+        'amount must be a positive number with at most two decimals (got 10.005)',
+        'currency XYZ is not supported (EUR, USD, GBP, CHF, PLN)',
+        'card.expiry must be MM/YY (got "2029-12")',
+      ],
+      message: expect.stringMatching(
+        /^invalid order: amount must be .*; currency XYZ .*; card.expiry must be MM\/YY/,
+      ) as string,
+    });
+    await expect(env.client.workflow.getHandle(orderWorkflowId(orderId)).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
+  });
+});
+
+test('the OrderStatus search attribute follows the order through its transitions', async () => {
+  const h = new OrderHarness(env);
+  const input = orderInput();
+  const { state } = await submitForTest(env, input);
+  expect(await orderStatusOf(input.orderId)).toBe('Pending');
+  await h.run(async () => {
+    await waitForState(state, (s) => s.status === 'Validated', 'Validated');
+    expect(await orderStatusOf(input.orderId)).toBe('Validated');
+    await confirmOrder(env.client, input.orderId, 'm-1');
+    await waitForState(state, (s) => s.status === 'Confirmed', 'Confirmed');
+    expect(await orderStatusOf(input.orderId)).toBe('Confirmed');
+  });
+});
+
+describe('unknown and finished orders', () => {
+  test('an unknown order is OrderNotFoundError, for queries and commands', async () => {
+    const orderId = uniqueId('nope');
+    await expect(getOrderState(env.client, orderId)).rejects.toThrow(new OrderNotFoundError(orderId));
+    await expect(confirmOrder(env.client, orderId, 'm-1')).rejects.toThrow(`no order ${orderId}`);
+    await expect(cancelOrder(env.client, orderId)).rejects.toBeInstanceOf(OrderNotFoundError);
+  });
+
+  test('a command to an order whose workflow has completed says it is finished', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput({ amount: 50_000, retainFor: '10 minutes' });
+    const { handle } = await submitForTest(env, input);
+    const final = await h.run(async () => {
+      const result = await handle.result();
+      expect(await getOrderState(env.client, input.orderId)).toMatchObject({ status: 'Rejected' });
+      return result;
+    });
+    expect(final.status).toBe('Rejected');
+    const refused = cancelOrder(env.client, input.orderId);
+    await expect(refused).rejects.toBeInstanceOf(OrderFinishedError);
+    await expect(refused).rejects.toThrow(`order ${input.orderId} is finished (workflow completed)`);
+  });
+});

@@ -1,0 +1,135 @@
+import { checkOrderSubmitted, durationMs } from '../src/order-input';
+
+const valid = {
+  orderId: '42',
+  customerId: 'c-7',
+  amount: 120,
+  currency: 'EUR',
+  card: { number: '4242 4242 4242 4242', expiry: '12/30', holder: 'Ada' },
+};
+
+const problemsOf = (input: unknown): string[] => {
+  const checked = checkOrderSubmitted(input);
+  return checked.ok ? [] : checked.problems;
+};
+
+describe('checkOrderSubmitted', () => {
+  test('a valid order comes back normalised, unknown fields dropped', () => {
+    expect(
+      checkOrderSubmitted({
+        ...valid,
+        orderId: ' 42 ',
+        currency: 'eur',
+        amount: 0.1 + 0.2,
+        extra: 'x',
+        retainFor: '2 days',
+      }),
+    ).toEqual({ ok: true, order: { ...valid, amount: 0.3, retainFor: '2 days' } });
+  });
+
+  test.each([
+    ['not an object', 'hello', ['the order must be a JSON object']],
+    [
+      'an empty object',
+      {},
+      [
+        'orderId is missing',
+        'customerId is missing',
+        'amount is missing',
+        'currency is missing (EUR, USD, GBP, CHF, PLN)',
+        'card is missing',
+      ],
+    ],
+    ['a blank customerId', { ...valid, customerId: '  ' }, ['customerId must be a non-empty string']],
+    [
+      'an orderId unfit for a workflow id',
+      { ...valid, orderId: 'a b' },
+      [`orderId must be 1-100 letters, digits, '.', '_', ':' or '-' (got "a b")`],
+    ],
+    [
+      'three decimals',
+      { ...valid, amount: 1.234 },
+      ['amount must be a positive number with at most two decimals (got 1.234)'],
+    ],
+    [
+      'a zero amount',
+      { ...valid, amount: 0 },
+      ['amount must be a positive number with at most two decimals (got 0)'],
+    ],
+    [
+      'an amount as text',
+      { ...valid, amount: '12' },
+      ['amount must be a positive number with at most two decimals (got "12")'],
+    ],
+    [
+      'an unsupported currency',
+      { ...valid, currency: 'XYZ' },
+      ['currency XYZ is not supported (EUR, USD, GBP, CHF, PLN)'],
+    ],
+    ['no card number', { ...valid, card: { expiry: '12/30', holder: 'Ada' } }, ['card.number is missing']],
+    [
+      'an expiry not MM/YY',
+      { ...valid, card: { ...valid.card, expiry: '2030-12' } },
+      ['card.expiry must be MM/YY (got "2030-12")'],
+    ],
+    [
+      'month 13',
+      { ...valid, card: { ...valid.card, expiry: '13/30' } },
+      ['card.expiry must be MM/YY (got "13/30")'],
+    ],
+    ['no holder', { ...valid, card: { ...valid.card, holder: '' } }, ['card.holder is missing']],
+    [
+      'a menu twice',
+      {
+        ...valid,
+        menus: [
+          { menuId: 'm', catererId: 'a' },
+          { menuId: 'm', catererId: 'b' },
+        ],
+      },
+      ['menus[1].menuId m is listed twice'],
+    ],
+    ['a menu without caterer', { ...valid, menus: [{ menuId: 'm' }] }, ['menus[0].catererId is missing']],
+    [
+      'a bad policy',
+      { ...valid, validationPolicy: { replyTimeout: 'soon', maxAttempts: 0, backoffCoefficient: 0.5 } },
+      [
+        "validationPolicy.replyTimeout must be a positive duration such as '10 seconds' or 5000",
+        'validationPolicy.maxAttempts must be a whole number of at least 1',
+        'validationPolicy.backoffCoefficient must be a number of at least 1',
+      ],
+    ],
+    ['a bad retainFor', { ...valid, retainFor: 'forever' }, ["retainFor must be a duration such as '1 day'"]],
+    [
+      'a tiny history limit',
+      { ...valid, maxHistoryEvents: 5 },
+      ['maxHistoryEvents must be a whole number of at least 20'],
+    ],
+  ])('%s is refused, naming the field', (_what, input, problems) => {
+    expect(problemsOf(input)).toEqual(problems);
+  });
+
+  test('a partial policy is kept as given, to be merged over the defaults by the workflow', () => {
+    const checked = checkOrderSubmitted({
+      ...valid,
+      validationPolicy: { replyTimeout: 2000, reactivateAfter: '3h' },
+    });
+    expect(checked).toMatchObject({
+      ok: true,
+      order: { validationPolicy: { replyTimeout: 2000, reactivateAfter: '3h' } },
+    });
+  });
+});
+
+test.each([
+  ['10 seconds', 10_000],
+  ['100 ms', 100],
+  ['1.5h', 5_400_000],
+  ['1 day', 86_400_000],
+  [2500, 2500],
+  ['2 fortnights', undefined],
+  ['-1s', undefined],
+  [Number.NaN, undefined],
+])('durationMs(%p) is %p', (value, ms) => {
+  expect(durationMs(value)).toBe(ms);
+});

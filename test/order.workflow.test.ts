@@ -1,0 +1,318 @@
+import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { cancelOrder, confirmOrder, resumeValidation } from '../src/orders';
+import { orderWorkflowId, TaskQueue, WorkflowType } from '../src/shared';
+import type { OrderSubmitted } from '../src/shared';
+import { createTimeSkippingEnv } from './support/environments';
+import {
+  OrderHarness,
+  orderInput,
+  statusesOf,
+  submitForTest,
+  terminateStarted,
+  testPolicy,
+  validCard,
+  waitForState,
+} from './support/order-harness';
+
+let env: TestWorkflowEnvironment;
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+afterEach(async () => {
+  await terminateStarted(env);
+});
+
+const submit = (input: OrderSubmitted) => submitForTest(env, input);
+const statuses = statusesOf;
+const refuseAll = () => ({ refuse: true });
+
+describe('when the validator answers', () => {
+  test('a valid card is Validated, then ConfirmOrder confirms it and publishes exactly one confirmation', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput();
+    await h.run(async () => {
+      const { handle, state } = await submit(input);
+      const validated = await waitForState(state, (s) => s.status === 'Validated', 'Validated');
+      expect(validated.validation).toMatchObject({ outcome: 'Validated', rounds: 1 });
+      expect(validated.confirmation).toBeUndefined();
+
+      await confirmOrder(env.client, input.orderId, 'm-2', 'evt-1');
+      await confirmOrder(env.client, input.orderId, 'm-2', 'evt-1');
+      const final = await handle.result();
+
+      expect(final.status).toBe('Confirmed');
+      expect(final.confirmation).toMatchObject({ menuId: 'm-2', eventId: 'evt-1', published: true });
+      expect(final.refusals).toEqual([]);
+      expect(statuses(final)).toEqual(['Pending', 'Validated', 'Confirmed']);
+    });
+    expect(h.publishCalls).toEqual([input.orderId]);
+    expect(h.confirmations.get(input.orderId)).toMatchObject({
+      menuId: 'm-2',
+      customerId: 'c-7',
+      amount: 120,
+    });
+    expect(h.attemptsFor(input.orderId)).toEqual([1]);
+    expect(h.alertsFor(input.orderId)).toEqual([]);
+  });
+
+  test.each([
+    ['fails the Luhn checksum', { card: { ...validCard, number: '4242424242424241' } }, /Luhn/],
+    ['has expired', { card: { ...validCard, expiry: '01/20' } }, /expired/],
+    ['is blocklisted', { card: { ...validCard, number: '4000-0000-0000-0002' } }, /blocked/],
+    ['is over its limit', { amount: 25_000 }, /exceeds the card limit/],
+  ])('a card that %s is Rejected with the reason, after one request', async (_why, overrides, reason) => {
+    const h = new OrderHarness(env);
+    const input = orderInput(overrides);
+    const final = await h.run(async () => (await submit(input)).handle.result());
+    expect(final.status).toBe('Rejected');
+    expect(final.validation.outcome).toBe('Failed');
+    expect(final.validation.reason).toMatch(reason);
+    expect(statuses(final)).toEqual(['Pending', 'Rejected']);
+    expect(h.attemptsFor(input.orderId)).toEqual([1]);
+    expect(h.publishCalls).toEqual([]);
+  });
+
+  test('malformed card data is Rejected at once: the non-retryable failure is not retried', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput({
+      card: { ...validCard, number: '4242-42x' },
+      validationPolicy: { ...testPolicy, maxAttempts: 5 },
+    });
+    const final = await h.run(async () => (await submit(input)).handle.result());
+    expect(final.status).toBe('Rejected');
+    expect(final.validation).toMatchObject({ outcome: 'InvalidCardData' });
+    expect(final.validation.reason).toMatch(/invalid card data: card.number must be 12 to 19 digits/);
+    expect(h.attemptsFor(input.orderId)).toEqual([1]);
+    expect(h.alertsFor(input.orderId)).toEqual([]);
+  });
+
+  test('a validator silent past the reply timeout is asked again, and its late answer validates the order', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput({ validationPolicy: { ...testPolicy, maxAttempts: 5 } });
+    h.script(input.orderId, (call) => (call <= 2 ? { hang: true } : {}));
+    await h.run(async () => {
+      const { state } = await submit(input);
+      const validated = await waitForState(state, (s) => s.status === 'Validated', 'Validated');
+      expect(validated.validation.rounds).toBe(1);
+      expect(validated.stallEpisodes).toEqual([]);
+    });
+    expect(h.attemptsFor(input.orderId)).toEqual([1, 2, 3]);
+    expect(h.answers.filter((a) => a.result.orderId === input.orderId)).toHaveLength(1);
+    expect(h.alertsFor(input.orderId)).toEqual([]);
+  });
+});
+
+describe('commands', () => {
+  test('a ConfirmOrder before validation is kept and applied after it; its duplicate changes nothing', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput();
+    const { handle, state } = await h.run(
+      async () => {
+        const submitted = await submit(input);
+        await confirmOrder(env.client, input.orderId, 'm-1', 'evt-1');
+        await confirmOrder(env.client, input.orderId, 'm-1', 'evt-1');
+        await confirmOrder(env.client, input.orderId, 'm-2', 'evt-2');
+        const kept = await waitForState(
+          submitted.state,
+          (s) => s.refusals.length === 1,
+          'the second menu refused',
+        );
+        expect(kept.status).toBe('Pending');
+        expect(kept.pendingConfirmation).toMatchObject({ menuId: 'm-1', eventId: 'evt-1' });
+        expect(kept.refusals[0]).toMatchObject({
+          command: 'ConfirmOrder',
+          menuId: 'm-2',
+          reason: expect.stringMatching(/menu m-1 is already pending/) as string,
+        });
+        return submitted;
+      },
+      { validator: false },
+    );
+    const final = await h.run(async () => {
+      await waitForState(state, (s) => s.status === 'Confirmed', 'Confirmed');
+      await confirmOrder(env.client, input.orderId, 'm-1', 'evt-1');
+      return handle.result();
+    });
+    expect(final.confirmation).toMatchObject({ menuId: 'm-1', eventId: 'evt-1', published: true });
+    expect(final.refusals).toHaveLength(1);
+    expect(statuses(final)).toEqual(['Pending', 'Validated', 'Confirmed']);
+    expect(h.publishCalls).toEqual([input.orderId]);
+  });
+
+  test('a ConfirmOrder kept before validation is refused when the card is then rejected', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput({ card: { ...validCard, number: '4000000000000002' } });
+    const { handle } = await h.run(
+      async () => {
+        const submitted = await submit(input);
+        await confirmOrder(env.client, input.orderId, 'm-1', 'evt-1');
+        await waitForState(submitted.state, (s) => s.pendingConfirmation !== undefined, 'confirmation kept');
+        return submitted;
+      },
+      { validator: false },
+    );
+    const final = await h.run(() => handle.result());
+    expect(final.status).toBe('Rejected');
+    expect(final.pendingConfirmation).toBeUndefined();
+    expect(final.refusals).toEqual([
+      expect.objectContaining({
+        command: 'ConfirmOrder',
+        menuId: 'm-1',
+        reason: 'card rejected: card is blocked by the issuer',
+      }),
+    ]);
+    expect(h.publishCalls).toEqual([]);
+  });
+
+  test('ConfirmOrder and CancelOrder to a Rejected order are refused, with the reason in state', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput({ card: { ...validCard, expiry: '02/21' } });
+    const final = await h.run(async () => {
+      const { handle, state } = await submit(input);
+      await waitForState(state, (s) => s.status === 'Rejected', 'Rejected');
+      await confirmOrder(env.client, input.orderId, 'm-1', 'evt-9');
+      await confirmOrder(env.client, input.orderId, 'm-1', 'evt-9');
+      await cancelOrder(env.client, input.orderId, 'too late');
+      await resumeValidation(env.client, input.orderId);
+      await waitForState(state, (s) => s.refusals.length === 3, 'three refusals');
+      return handle.result();
+    });
+    expect(final.status).toBe('Rejected');
+    expect(final.refusals).toEqual([
+      expect.objectContaining({
+        command: 'ConfirmOrder',
+        eventId: 'evt-9',
+        reason: expect.stringMatching(/^order is rejected: card expired/) as string,
+      }),
+      expect.objectContaining({
+        command: 'CancelOrder',
+        reason: expect.stringMatching(/it can no longer be cancelled/) as string,
+      }),
+      expect.objectContaining({
+        command: 'ResumeValidation',
+        reason: expect.stringMatching(/there is no validation to resume/) as string,
+      }),
+    ]);
+    expect(h.publishCalls).toEqual([]);
+  });
+
+  test('a Validated order is Cancelled; later ConfirmOrder and CancelOrder are refused', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput();
+    const final = await h.run(async () => {
+      const { handle, state } = await submit(input);
+      await waitForState(state, (s) => s.status === 'Validated', 'Validated');
+      await cancelOrder(env.client, input.orderId, 'customer changed plans');
+      await waitForState(state, (s) => s.status === 'Cancelled', 'Cancelled');
+      await confirmOrder(env.client, input.orderId, 'm-1');
+      await cancelOrder(env.client, input.orderId);
+      await waitForState(state, (s) => s.refusals.length === 2, 'two refusals');
+      return handle.result();
+    });
+    expect(final.status).toBe('Cancelled');
+    expect(final.cancellation).toMatchObject({ reason: 'customer changed plans' });
+    expect(final.refusals.map((r) => [r.command, r.reason])).toEqual([
+      ['ConfirmOrder', 'order is cancelled: customer changed plans'],
+      ['CancelOrder', 'order is cancelled: customer changed plans'],
+    ]);
+    expect(h.publishCalls).toEqual([]);
+  });
+
+  test('a Confirmed order ignores the same ConfirmOrder and refuses another menu or a cancellation', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput();
+    const final = await h.run(async () => {
+      const { handle, state } = await submit(input);
+      await confirmOrder(env.client, input.orderId, 'm-1');
+      await waitForState(state, (s) => s.status === 'Confirmed', 'Confirmed');
+      await confirmOrder(env.client, input.orderId, 'm-1');
+      await confirmOrder(env.client, input.orderId, 'm-2');
+      await cancelOrder(env.client, input.orderId);
+      await waitForState(state, (s) => s.refusals.length === 2, 'two refusals');
+      return handle.result();
+    });
+    expect(final.confirmation?.menuId).toBe('m-1');
+    expect(final.refusals.map((r) => [r.command, r.reason])).toEqual([
+      ['ConfirmOrder', 'order is already confirmed with menu m-1'],
+      ['CancelOrder', 'order is already confirmed with menu m-1; it can no longer be cancelled'],
+    ]);
+    expect(h.publishCalls).toEqual([input.orderId]);
+  });
+
+  test('a ConfirmOrder for a menu not on offer is refused', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput();
+    const state = await h.run(async () => {
+      const submitted = await submit(input);
+      await waitForState(submitted.state, (s) => s.status === 'Validated', 'Validated');
+      await confirmOrder(env.client, input.orderId, 'm-9');
+      return waitForState(submitted.state, (s) => s.refusals.length === 1, 'refusal');
+    });
+    expect(state.status).toBe('Validated');
+    expect(state.refusals[0]?.reason).toBe('menu m-9 is not on offer for this order (m-1, m-2)');
+  });
+
+  test('CancelOrder during a stalled validation cancels it: no more requests, no re-activation', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput();
+    h.script(input.orderId, refuseAll);
+    const final = await h.run(async () => {
+      const { handle, state } = await submit(input);
+      await waitForState(state, (s) => s.status === 'ValidationStalled', 'ValidationStalled');
+      await cancelOrder(env.client, input.orderId, 'customer called');
+      await waitForState(state, (s) => s.status === 'Cancelled', 'Cancelled');
+      return handle.result();
+    });
+    expect(final.cancellation?.reason).toBe('customer called');
+    expect(final.validation.nextReactivationAt).toBeUndefined();
+    expect(statuses(final)).toEqual(['Pending', 'ValidationStalled', 'Cancelled']);
+    expect(h.attemptsFor(input.orderId)).toEqual([1, 2, 3]);
+  });
+
+  test('CancelOrder while the validator is still thinking cancels the request in flight', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput({
+      validationPolicy: { ...testPolicy, replyTimeout: '1 hour', deliveryWindow: '2 hours' },
+    });
+    h.script(input.orderId, () => ({ hang: true }));
+    const cancelled = await h.run(async () => {
+      const { state } = await submit(input);
+      await waitForState(
+        state,
+        () => h.attemptsFor(input.orderId).length === 1,
+        'the validator to receive the request',
+      );
+      await cancelOrder(env.client, input.orderId);
+      return waitForState(state, (s) => s.status === 'Cancelled', 'Cancelled', 5_000);
+    });
+    expect(cancelled.validation.outcome).toBe('Pending');
+    expect(h.attemptsFor(input.orderId)).toEqual([1]);
+    expect(h.answers.filter((a) => a.result.orderId === input.orderId)).toEqual([]);
+  });
+});
+
+test('an Order started by hand with invalid input fails with a non-retryable InvalidOrder naming the fields', async () => {
+  const h = new OrderHarness(env);
+  const workflowId = orderWorkflowId('by-hand');
+  const err: unknown = await h.run(async () => {
+    const handle = await env.client.workflow.start(WorkflowType.order, {
+      workflowId: `${workflowId}-${Date.now()}`,
+      taskQueue: TaskQueue.orders,
+      args: [{ orderId: 'by-hand', amount: -3, currency: 'XYZ', card: { number: '4242424242424242' } }],
+    });
+    return (handle.result() as Promise<unknown>).catch((e: unknown) => e);
+  });
+  expect(err).toBeInstanceOf(WorkflowFailedError);
+  const cause = (err as WorkflowFailedError).cause;
+  expect(cause).toBeInstanceOf(ApplicationFailure);
+  expect(cause).toMatchObject({ type: 'InvalidOrder', nonRetryable: true });
+  expect(cause?.message).toContain('customerId is missing');
+  expect(cause?.message).toContain('amount must be a positive number with at most two decimals');
+  expect(cause?.message).toContain('currency XYZ is not supported');
+  expect(cause?.message).toContain('card.expiry is missing');
+});

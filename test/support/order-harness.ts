@@ -1,0 +1,201 @@
+import { activityInfo } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createAlertActivities } from '../../activities/alerts';
+import type { RaisedAlert } from '../../activities/alerts';
+import { createCreditCardValidatorActivities } from '../../activities/credit-card-validator';
+import type { FaultInjection, ValidatorAnswer } from '../../activities/credit-card-validator';
+import { createOrderNotificationActivities } from '../../activities/order-notifications';
+import type { PublishedConfirmation } from '../../activities/order-notifications';
+import { MemoryLedger } from '../../src/jsonl-ledger';
+import { submitOrder } from '../../src/orders';
+import { orderWorkflowId, TaskQueue } from '../../src/shared';
+import type {
+  CreditCardValidationRequested,
+  CreditCardValidationResult,
+  OperationsAlert,
+  OrderSubmitted,
+  ValidationPolicy,
+} from '../../src/shared';
+import type { Order, OrderState } from '../../workflows/order';
+import { getOrderStateQuery } from '../../workflows/order';
+import { createTestWorker, uniqueId } from './environments';
+
+/*
+ * What the Java time-skipping test server does with time, as observed here (and what these tests rely on):
+ * - timers (re-activation delay, retention) and activity retry backoff are skipped while time is unlocked
+ *   (awaiting a result, env.sleep);
+ * - activity start-to-close and schedule-to-close timeouts are NOT skipped: time is locked while an activity task
+ *   is outstanding, so reply timeouts and delivery windows in tests are seconds, for real;
+ * - a never-polled activity with only a schedule-to-close timeout times out as SCHEDULE_TO_START;
+ * - a timer firing after its worker stopped sends the task to that worker's sticky queue and the clock stops for
+ *   good (hence `maxCachedWorkflows: 0`);
+ * - a signal arriving while the previous one's workflow task runs has, now and then, left the clock locked for the
+ *   rest of the file; tests that move the clock by hours live in their own file, without back-to-back signals.
+ */
+
+/** What the validator does on the n-th request (1-based) it receives for one order. */
+export type ValidatorScript = (call: number) => FaultInjection;
+
+/**
+ * Both sides of an order in one test environment: the order worker (alerts and confirmations in memory) and the
+ * real validator activity on its own task queue, scripted per order so a test can make it refuse, hang or answer.
+ */
+export class OrderHarness {
+  readonly alerts = new MemoryLedger<RaisedAlert>();
+  readonly alertCalls: OperationsAlert[] = [];
+  readonly confirmations = new MemoryLedger<PublishedConfirmation>();
+  readonly publishCalls: string[] = [];
+  readonly validatorLedger = new MemoryLedger<CreditCardValidationResult>();
+  readonly answers: ValidatorAnswer[] = [];
+  private readonly attempts = new Map<string, number[]>();
+  private readonly scripts = new Map<string, ValidatorScript>();
+
+  constructor(readonly env: TestWorkflowEnvironment) {}
+
+  script(orderId: string, script: ValidatorScript): void {
+    this.scripts.set(orderId, script);
+  }
+
+  /** The `attempt` number of every request the validator received for this order, in order. */
+  attemptsFor(orderId: string): number[] {
+    return this.attempts.get(orderId) ?? [];
+  }
+
+  alertsFor(orderId: string): OperationsAlert[] {
+    return this.alertCalls.filter((a) => a.orderId === orderId);
+  }
+
+  /** Runs `fn` with the order worker and, unless `validator: false`, the validator polling. */
+  async run<T>(fn: () => Promise<T>, options: { validator?: boolean } = {}): Promise<T> {
+    const publish = createOrderNotificationActivities(this.confirmations).publishOrderConfirmed;
+    const orders = await createTestWorker(this.env, {
+      // Each test runs its own workers. With a workflow cache, a timer that fires after this worker stopped sends
+      // the task to its sticky queue, which the time-skipping server then holds (and time with it) indefinitely.
+      maxCachedWorkflows: 0,
+      activities: {
+        raiseAlert: async (alert: OperationsAlert) => {
+          this.alertCalls.push(alert);
+          await createAlertActivities(this.alerts).raiseAlert(alert);
+        },
+        publishOrderConfirmed: async (notice: Parameters<typeof publish>[0]) => {
+          this.publishCalls.push(notice.orderId);
+          await publish(notice);
+        },
+      },
+    });
+    if (options.validator === false) return orders.runUntil(fn);
+    const validator = await this.validatorWorker();
+    return orders.runUntil(() => validator.runUntil(fn));
+  }
+
+  validatorWorker(): Promise<Worker> {
+    return Worker.create({
+      connection: this.env.nativeConnection,
+      namespace: this.env.namespace ?? 'default',
+      taskQueue: TaskQueue.creditCardValidation,
+      activities: {
+        validateCreditCard: (request: CreditCardValidationRequested) => {
+          const seen = this.attempts.get(request.orderId) ?? [];
+          seen.push(activityInfo().attempt);
+          this.attempts.set(request.orderId, seen);
+          const faults = this.scripts.get(request.orderId)?.(seen.length) ?? {};
+          const validator = createCreditCardValidatorActivities({
+            ledger: this.validatorLedger,
+            answers: (answer) => this.answers.push(answer),
+            faults,
+          });
+          return validator.validateCreditCard(request);
+        },
+      },
+    });
+  }
+}
+
+export const validCard = { number: '4242 4242 4242 4242', expiry: '12/39', holder: 'Ada Lovelace' };
+
+// Activity timeouts run in real time on the test server (it does not skip time while a task is outstanding), so
+// the reply timeout and backoff are short; durable delays (re-activation, retention) are skipped and stay long.
+export const testPolicy = {
+  replyTimeout: '1 second',
+  deliveryWindow: '30 seconds',
+  maxAttempts: 3,
+  initialInterval: '100 ms',
+  reactivateAfter: '2 hours',
+} satisfies Partial<ValidationPolicy>;
+
+export function orderInput(overrides: Partial<OrderSubmitted> = {}): OrderSubmitted {
+  return {
+    orderId: uniqueId('o'),
+    customerId: 'c-7',
+    amount: 120,
+    currency: 'EUR',
+    card: validCard,
+    menus: [
+      { menuId: 'm-1', catererId: 'cat-1' },
+      { menuId: 'm-2', catererId: 'cat-2' },
+    ],
+    validationPolicy: testPolicy,
+    retainFor: '1 hour',
+    ...overrides,
+  };
+}
+
+/** Polls `getState` until `done` holds; bounded, so a wrong expectation fails instead of hanging. */
+export async function waitForState(
+  query: () => Promise<OrderState>,
+  done: (state: OrderState) => boolean,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<OrderState> {
+  const deadline = Date.now() + timeoutMs;
+  let last: OrderState | undefined;
+  for (;;) {
+    try {
+      last = await query();
+      if (done(last)) return last;
+    } catch (err) {
+      // The first workflow task may not have run yet: the query has no handler to answer it.
+      if (Date.now() > deadline) throw err;
+    }
+    if (Date.now() > deadline) {
+      throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last, null, 2)}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+export const stateOf = (env: TestWorkflowEnvironment, workflowId: string) => () =>
+  env.client.workflow.getHandle(workflowId).query(getOrderStateQuery);
+
+export const statusesOf = (state: OrderState) => state.transitions.map((t) => t.status);
+
+const startedInThisTest: string[] = [];
+
+/** Submits through the real client function and remembers the workflow so `terminateStarted` can clean it up. */
+export async function submitForTest(env: TestWorkflowEnvironment, input: OrderSubmitted) {
+  const workflowId = orderWorkflowId(input.orderId);
+  startedInThisTest.push(workflowId);
+  const stored = await submitOrder(env.client, input);
+  return {
+    stored,
+    handle: env.client.workflow.getHandle<typeof Order>(workflowId),
+    state: stateOf(env, workflowId),
+  };
+}
+
+/**
+ * For afterEach: a workflow left waiting would wake up in a later test's skipped time, and hold the clock while
+ * its tasks are outstanding.
+ */
+export async function terminateStarted(env: TestWorkflowEnvironment): Promise<void> {
+  for (const workflowId of startedInThisTest.splice(0)) {
+    await env.client.workflow
+      .getHandle(workflowId)
+      .terminate('test finished')
+      .catch((err: unknown) => {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      });
+  }
+}
