@@ -11,8 +11,13 @@ export interface PublishedConfirmation extends OrderConfirmedNotice {
  * publishes nothing twice.
  */
 export const createOrderNotificationActivities = (outbox: Ledger<PublishedConfirmation>) => ({
-  async publishOrderConfirmed(notice: OrderConfirmedNotice): Promise<void> {
-    const { firstTime } = outbox.recordOnce(notice.orderId, { ...notice, publishedAt: new Date().toISOString() });
+  // Synchronous file writes: the record is on disk before the activity reports success.
+  publishOrderConfirmed(notice: OrderConfirmedNotice): Promise<void> {
+    const { firstTime } = outbox.recordOnce(notice.orderId, {
+      ...notice,
+      publishedAt: new Date().toISOString(),
+    });
     if (firstTime) log.info('OrderConfirmed published', { ...notice });
+    return Promise.resolve();
   },
 });

@@ -52,7 +52,12 @@ async function save(name: string, handle: WorkflowHandle): Promise<void> {
 }
 
 const untilStatus = (client: Client, orderId: string, status: OrderStatus) =>
-  eventually(`order ${orderId} ${status}`, () => getOrderState(client, orderId), (s) => s.status === status, 60_000);
+  eventually(
+    `order ${orderId} ${status}`,
+    () => getOrderState(client, orderId),
+    (s) => s.status === status,
+    60_000,
+  );
 
 async function record(env: TestWorkflowEnvironment, faults: FaultInjection): Promise<void> {
   const { client } = env;
@@ -91,7 +96,11 @@ async function record(env: TestWorkflowEnvironment, faults: FaultInjection): Pro
   await submitOrder(client, matched);
   await startCateringMatch(client, { orderId: matched.orderId, menus: matched.menus });
   const events = [
-    () => publishMenuEvent(client, 'CatererConfirmedMenu', { ...ids(matched, 'A', 'e1'), catererId: 'caterer-anna' }),
+    () =>
+      publishMenuEvent(client, 'CatererConfirmedMenu', {
+        ...ids(matched, 'A', 'e1'),
+        catererId: 'caterer-anna',
+      }),
     () => publishMenuEvent(client, 'CustomerConfirmedMenu', ids(matched, 'B', 'e2')),
     () => publishMenuEvent(client, 'CustomerConfirmedMenu', ids(matched, 'A', 'e3')),
   ];
@@ -100,14 +109,24 @@ async function record(env: TestWorkflowEnvironment, faults: FaultInjection): Pro
   await save('order-confirmed-by-match', orderHandle(matched.orderId));
 
   const expired = order('expired', '4111111111111111');
-  await startCateringMatch(client, { orderId: expired.orderId, menus: expired.menus, confirmWithin: '2 seconds' });
+  await startCateringMatch(client, {
+    orderId: expired.orderId,
+    menus: expired.menus,
+    confirmWithin: '2 seconds',
+  });
   await publishMenuEvent(client, 'CustomerConfirmedMenu', ids(expired, 'A', 'e1'));
   await save('catering-match-expired', matchHandle(expired.orderId));
 
   const declined = order('declined', '4111111111111111');
   await startCateringMatch(client, { orderId: declined.orderId, menus: declined.menus });
-  await publishMenuEvent(client, 'CatererDeclinedMenu', { ...ids(declined, 'A', 'e1'), catererId: 'caterer-anna' });
-  await publishMenuEvent(client, 'CatererDeclinedMenu', { ...ids(declined, 'B', 'e2'), catererId: 'caterer-ben' });
+  await publishMenuEvent(client, 'CatererDeclinedMenu', {
+    ...ids(declined, 'A', 'e1'),
+    catererId: 'caterer-anna',
+  });
+  await publishMenuEvent(client, 'CatererDeclinedMenu', {
+    ...ids(declined, 'B', 'e2'),
+    catererId: 'caterer-ben',
+  });
   await save('catering-match-no-menu-agreed', matchHandle(declined.orderId));
 }
 
@@ -126,7 +145,10 @@ async function main(): Promise<void> {
     const validator = await Worker.create({
       connection: env.nativeConnection,
       taskQueue: TaskQueue.creditCardValidation,
-      activities: createCreditCardValidatorActivities({ ledger: new MemoryLedger<CreditCardValidationResult>(), faults }),
+      activities: createCreditCardValidatorActivities({
+        ledger: new MemoryLedger<CreditCardValidationResult>(),
+        faults,
+      }),
     });
     await orderWorker.runUntil(validator.runUntil(record(env, faults)));
   } finally {

@@ -164,7 +164,8 @@ async function main(): Promise<void> {
     },
   });
   // `submit --menu` takes several; every other command names one menu.
-  if (command !== 'submit' && (values.menu?.length ?? 0) > 1) throw new UsageError('--menu given more than once');
+  if (command !== 'submit' && (values.menu?.length ?? 0) > 1)
+    throw new UsageError('--menu given more than once');
   const options: Options = { ...values, menu: command === 'submit' ? values.menu : values.menu?.[0] };
   const client = await connectClient();
   try {

@@ -7,7 +7,11 @@ import { NativeConnection } from '@temporalio/worker';
  * TEMPORAL_API_KEY, TEMPORAL_TLS_*, or a profile (TEMPORAL_PROFILE, TEMPORAL_CONFIG_FILE). With nothing set,
  * the local dev server on localhost:7233, namespace `default`.
  */
-export function connectionSettings(): { address: string; namespace: string; config: ReturnType<typeof loadClientConnectConfig> } {
+export function connectionSettings(): {
+  address: string;
+  namespace: string;
+  config: ReturnType<typeof loadClientConnectConfig>;
+} {
   const config = loadClientConnectConfig();
   return {
     address: config.connectionOptions.address ?? 'localhost:7233',
@@ -29,7 +33,11 @@ function unreachable(address: string, err: unknown): Error {
 export async function connectClient(): Promise<Client> {
   const { address, namespace, config } = connectionSettings();
   try {
-    const connection = await Connection.connect({ ...config.connectionOptions, address, connectTimeout: '5 seconds' });
+    const connection = await Connection.connect({
+      ...config.connectionOptions,
+      address,
+      connectTimeout: '5 seconds',
+    });
     return new Client({ connection, namespace });
   } catch (err) {
     throw unreachable(address, err);

@@ -1,7 +1,8 @@
 import { join, resolve } from 'node:path';
 
 /** Where the local sinks live; one folder so a demo or test can point all processes at the same place. */
-export const dataDir = (): string => resolve(process.env.CATERING_DATA_DIR ?? join(__dirname, '..', '.temporal', 'data'));
+export const dataDir = (): string =>
+  resolve(process.env.CATERING_DATA_DIR ?? join(__dirname, '..', '.temporal', 'data'));
 
 export const dataFiles = {
   alerts: () => join(dataDir(), 'alerts.jsonl'),

@@ -19,7 +19,9 @@ async function main(): Promise<void> {
       workflowsPath: require.resolve('../workflows'),
       activities: {
         ...createAlertActivities(new JsonlLedger<RaisedAlert>(dataFiles.alerts())),
-        ...createOrderNotificationActivities(new JsonlLedger<PublishedConfirmation>(dataFiles.confirmations())),
+        ...createOrderNotificationActivities(
+          new JsonlLedger<PublishedConfirmation>(dataFiles.confirmations()),
+        ),
       },
     });
     await worker.run();

@@ -22,11 +22,14 @@ describe('recorded histories (test/histories, from scripts/record-histories.ts)'
     );
   });
 
-  test.each(files)('when %s is replayed against the current workflow code, then it replays cleanly', async (file) => {
-    await expect(
-      Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, loadHistory(file)),
-    ).resolves.toBeUndefined();
-  });
+  test.each(files)(
+    'when %s is replayed against the current workflow code, then it replays cleanly',
+    async (file) => {
+      await expect(
+        Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, loadHistory(file)),
+      ).resolves.toBeUndefined();
+    },
+  );
 
   test('when a history disagrees with the code, then replay fails with a determinism error', async () => {
     const history = loadHistory('order-confirmed.json');

@@ -4,7 +4,8 @@ import { temporal } from '@temporalio/proto';
 
 export const historiesDir = join(__dirname, '..', 'histories');
 
-export const historyFiles = (): string[] => readdirSync(historiesDir).filter((name) => name.endsWith('.json'));
+export const historyFiles = (): string[] =>
+  readdirSync(historiesDir).filter((name) => name.endsWith('.json'));
 
 /** A history recorded by scripts/record-histories.ts. */
 export function loadHistory(file: string): temporal.api.history.v1.History {
