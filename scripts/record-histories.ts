@@ -20,7 +20,7 @@ import { MemoryLedger } from '../src/jsonl-ledger';
 import type { CreditCardValidationResult, OrderStatus, OrderSubmitted } from '../src/shared';
 import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue } from '../src/shared';
 import { cancelOrder, confirmOrder, getOrderState, resumeValidation, submitOrder } from '../src/orders';
-import { eventually } from '../test/support/app-processes';
+import { eventually } from '../test/support/eventually';
 import { createDevServerEnv, createTestWorker } from '../test/support/environments';
 
 const historiesDir = join(__dirname, '..', 'test', 'histories');

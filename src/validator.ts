@@ -1,10 +1,9 @@
 import { appendFileSync } from 'node:fs';
-import { Worker } from '@temporalio/worker';
 import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
 import type { FaultInjection, ValidatorAnswer } from '../activities/credit-card-validator';
-import { connectWorker } from './connection';
 import { dataFiles } from './data-files';
 import { JsonlLedger } from './jsonl-ledger';
+import { runWorker } from './run-worker';
 import { TaskQueue } from './shared';
 import type { CreditCardValidationResult } from './shared';
 
@@ -44,29 +43,19 @@ function faultsFromEnv(env: Env): FaultInjection {
 async function main(): Promise<void> {
   const faults = faultsFromEnv(process.env);
   const answersFile = dataFiles.validatorAnswers();
-  const { connection, namespace } = await connectWorker();
-  try {
-    const worker = await Worker.create({
-      connection,
-      namespace,
-      taskQueue: TaskQueue.creditCardValidation,
-      activities: createCreditCardValidatorActivities({
-        ledger: new JsonlLedger<CreditCardValidationResult>(dataFiles.validatorLedger()),
-        answers: (answer: ValidatorAnswer) =>
-          appendFileSync(
-            answersFile,
-            JSON.stringify({ ...answer, answeredAt: new Date().toISOString() }) + '\n',
-          ),
-        faults,
-      }),
-    });
-    console.log(
-      `validator polling ${TaskQueue.creditCardValidation} in ${namespace}; faults ${JSON.stringify(faults)}`,
-    );
-    await worker.run();
-  } finally {
-    await connection.close();
-  }
+  console.log(`validator faults: ${JSON.stringify(faults)}`);
+  await runWorker({
+    taskQueue: TaskQueue.creditCardValidation,
+    activities: createCreditCardValidatorActivities({
+      ledger: new JsonlLedger<CreditCardValidationResult>(dataFiles.validatorLedger()),
+      answers: (answer: ValidatorAnswer) =>
+        appendFileSync(
+          answersFile,
+          JSON.stringify({ ...answer, answeredAt: new Date().toISOString() }) + '\n',
+        ),
+      faults,
+    }),
+  });
 }
 
 main().catch((err) => {

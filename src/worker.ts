@@ -1,33 +1,22 @@
-import { Worker } from '@temporalio/worker';
 import { createAlertActivities } from '../activities/alerts';
 import type { RaisedAlert } from '../activities/alerts';
 import { createOrderNotificationActivities } from '../activities/order-notifications';
 import type { PublishedConfirmation } from '../activities/order-notifications';
-import { connectWorker } from './connection';
 import { dataFiles } from './data-files';
 import { JsonlLedger } from './jsonl-ledger';
+import { runWorker } from './run-worker';
 import { TaskQueue } from './shared';
 
 /** The order worker: both process managers and their local side effects, on the `orders` task queue. */
 async function main(): Promise<void> {
-  const { connection, namespace } = await connectWorker();
-  try {
-    const worker = await Worker.create({
-      connection,
-      namespace,
-      taskQueue: TaskQueue.orders,
-      workflowsPath: require.resolve('../workflows'),
-      activities: {
-        ...createAlertActivities(new JsonlLedger<RaisedAlert>(dataFiles.alerts())),
-        ...createOrderNotificationActivities(
-          new JsonlLedger<PublishedConfirmation>(dataFiles.confirmations()),
-        ),
-      },
-    });
-    await worker.run();
-  } finally {
-    await connection.close();
-  }
+  await runWorker({
+    taskQueue: TaskQueue.orders,
+    workflowsPath: require.resolve('../workflows'),
+    activities: {
+      ...createAlertActivities(new JsonlLedger<RaisedAlert>(dataFiles.alerts())),
+      ...createOrderNotificationActivities(new JsonlLedger<PublishedConfirmation>(dataFiles.confirmations())),
+    },
+  });
 }
 
 main().catch((err) => {

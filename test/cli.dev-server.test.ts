@@ -11,7 +11,7 @@ import type { PublishedConfirmation } from '../activities/order-notifications';
 import { MemoryLedger } from '../src/jsonl-ledger';
 import type { CreditCardValidationResult } from '../src/shared';
 import { TaskQueue } from '../src/shared';
-import { eventually } from './support/app-processes';
+import { eventually } from './support/eventually';
 import { createDevServerEnv, createTestWorker, uniqueId } from './support/environments';
 import { temporalCliPath } from './support/toolchain';
 

@@ -7,7 +7,8 @@ import { Worker } from '@temporalio/worker';
 import { confirmOrder, getOrderState, listOrders, submitOrder } from '../src/orders';
 import type { OrderStatus, OrderSubmitted } from '../src/shared';
 import { orderWorkflowId, TaskQueue } from '../src/shared';
-import { AppProcess, eventually, waitForPoller } from './support/app-processes';
+import { AppProcess, waitForPoller } from './support/app-processes';
+import { eventually } from './support/eventually';
 import { createDevServerEnv, uniqueId, workflowBundle } from './support/environments';
 
 /**

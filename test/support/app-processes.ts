@@ -75,20 +75,3 @@ export async function waitForPoller(
   }
   throw new Error(`no ${kind} poller on task queue ${taskQueue} after ${timeoutMs}ms`);
 }
-
-/** Polls `read` until `done` holds; for conditions that live in another process, with a bound. */
-export async function eventually<T>(
-  what: string,
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: T | undefined;
-  while (Date.now() < deadline) {
-    last = await read();
-    if (done(last)) return last;
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`timed out after ${timeoutMs}ms waiting for ${what}; last seen: ${JSON.stringify(last)}`);
-}

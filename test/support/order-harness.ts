@@ -21,6 +21,7 @@ import type {
 import type { Order, OrderState } from '../../workflows/order';
 import { getOrderStateQuery } from '../../workflows/order';
 import { createTestWorker, uniqueId } from './environments';
+import { eventually } from './eventually';
 
 /*
  * What the Java time-skipping test server does with time, as observed here (and what these tests rely on):
@@ -143,28 +144,12 @@ export function orderInput(overrides: Partial<OrderSubmitted> = {}): OrderSubmit
 }
 
 /** Polls `getState` until `done` holds; bounded, so a wrong expectation fails instead of hanging. */
-export async function waitForState(
+export const waitForState = (
   query: () => Promise<OrderState>,
   done: (state: OrderState) => boolean,
   what: string,
   timeoutMs = 20_000,
-): Promise<OrderState> {
-  const deadline = Date.now() + timeoutMs;
-  let last: OrderState | undefined;
-  for (;;) {
-    try {
-      last = await query();
-      if (done(last)) return last;
-    } catch (err) {
-      // The first workflow task may not have run yet: the query has no handler to answer it.
-      if (Date.now() > deadline) throw err;
-    }
-    if (Date.now() > deadline) {
-      throw new Error(`timed out waiting for ${what}; last state: ${JSON.stringify(last, null, 2)}`);
-    }
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+): Promise<OrderState> => eventually(what, query, done, timeoutMs);
 
 export const stateOf = (env: TestWorkflowEnvironment, workflowId: string) => () =>
   env.client.workflow.getHandle(workflowId).query(getOrderStateQuery);
