@@ -1,4 +1,5 @@
 /** Client-side operations on orders, shared by the CLI and the tests. */
+import { createHash } from 'node:crypto';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Client, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import type { Order, OrderState } from '../workflows/order';
@@ -24,6 +25,14 @@ export class InvalidOrderError extends Error {
   override readonly name = 'InvalidOrderError';
   constructor(readonly problems: string[]) {
     super(describeOrderProblems(problems));
+  }
+}
+
+/** The orderId (the idempotency key) is already taken by an order with other content. */
+export class OrderConflictError extends Error {
+  override readonly name = 'OrderConflictError';
+  constructor(readonly orderId: string) {
+    super(`order ${orderId} already exists with different content; use a new orderId for a new order`);
   }
 }
 
@@ -71,6 +80,26 @@ const asStatus = (value: unknown): OrderStatus | undefined => orderStatuses.find
 export const orderSummaryLine = (order: OrderSubmitted): string =>
   `Order ${order.orderId} · customer ${order.customerId} · ${order.amount.toFixed(2)} ${order.currency}`;
 
+/**
+ * What makes two submissions "the same order", kept in the workflow's memo: a retry with the same key and
+ * content is answered with the stored order; the same key with other content is a client bug worth saying so.
+ */
+function fingerprint(order: OrderSubmitted): string {
+  const canonical = (value: unknown): unknown =>
+    value && typeof value === 'object' && !Array.isArray(value)
+      ? Object.fromEntries(
+          Object.entries(value)
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([k, v]) => [k, canonical(v)]),
+        )
+      : Array.isArray(value)
+        ? value.map(canonical)
+        : value;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(order)))
+    .digest('hex');
+}
+
 async function describeOrder(client: Client, orderId: string): Promise<WorkflowExecutionDescription> {
   try {
     return await orderHandle(client, orderId).describe();
@@ -106,6 +135,7 @@ export async function submitOrder(
         { key: CustomerIdAttribute, value: order.customerId },
       ],
       staticSummary: orderSummaryLine(order),
+      memo: { orderFingerprint: fingerprint(order) },
     });
     return {
       orderId: order.orderId,
@@ -118,6 +148,10 @@ export async function submitOrder(
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
   const existing = await describeOrder(client, order.orderId);
+  // Orders started by hand (temporal CLI) carry no fingerprint; their key alone identifies them.
+  const stored = existing.memo?.orderFingerprint;
+  if (typeof stored === 'string' && stored !== fingerprint(order))
+    throw new OrderConflictError(order.orderId);
   return {
     orderId: order.orderId,
     workflowId,

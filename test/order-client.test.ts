@@ -5,6 +5,7 @@ import {
   confirmOrder,
   getOrderState,
   InvalidOrderError,
+  OrderConflictError,
   OrderFinishedError,
   OrderNotFoundError,
   submitOrder,
@@ -37,7 +38,7 @@ const orderStatusOf = async (orderId: string) =>
   );
 
 describe('submitOrder', () => {
-  test('stores the order before any worker runs, and the same orderId again returns that order, never a second', async () => {
+  test('stores the order before any worker runs; the same order again returns it, never a second; other content under its id is refused', async () => {
     const input = orderInput();
     const first = await submitForTest(env, input);
     expect(first.stored).toEqual({
@@ -48,8 +49,12 @@ describe('submitOrder', () => {
       created: true,
     });
 
-    const again = await submitOrder(env.client, { ...input, amount: 99 });
+    const again = await submitOrder(env.client, { ...input });
     expect(again).toEqual({ ...first.stored, created: false });
+    // The same key with other content is not a retry: refused, and the stored order is left as it was.
+    await expect(submitOrder(env.client, { ...input, amount: 99 })).rejects.toBeInstanceOf(
+      OrderConflictError,
+    );
 
     const description = await first.handle.describe();
     expect(description.runId).toBe(first.stored.runId);
