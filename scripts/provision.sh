@@ -83,7 +83,7 @@ provision_test_server() {
 </project>
 EOF
   rm -rf "$dir/lib"
-  (cd "$dir" && mvn -B -q -ntp dependency:copy-dependencies -DoutputDirectory=lib) ||
+  (cd "$dir" && mvn -B -q -ntp -Dstyle.color=never dependency:copy-dependencies -DoutputDirectory=lib) ||
     die "Maven could not fetch io.temporal:temporal-test-server:$TEST_SERVER_VERSION (is Maven Central reachable?)"
   cat >"$launcher" <<'EOF'
 #!/usr/bin/env bash
