@@ -119,12 +119,14 @@ describe('end to end: 50 orders through worker crashes and a validator outage', 
     await Promise.all(indexes.map((i) => confirmOrder(client, `${batch}-${i}`, 'A', `late-${i}`)));
 
     const finalStatuses = await eventually(
-      'every order in a final status',
-      () => Promise.all(indexes.map(async (i) => (await getOrderState(client, `${batch}-${i}`)).status)),
-      (statuses) => statuses.every((s) => s === 'Confirmed' || s === 'Rejected' || s === 'Cancelled'),
+      'every order in a final status, with its confirmation published',
+      () => Promise.all(indexes.map((i) => getOrderState(client, `${batch}-${i}`))),
+      // Confirmed is recorded before the side effect runs; `published` says the activity completed.
+      (states) =>
+        states.every((s) => s.status === 'Rejected' || s.status === 'Cancelled' || s.confirmation?.published),
       240_000,
     );
-    expect(finalStatuses).toEqual(indexes.map((i) => expected[kindOf(i)]));
+    expect(finalStatuses.map((s) => s.status)).toEqual(indexes.map((i) => expected[kindOf(i)]));
 
     // No order lost, none doubled: visibility lists exactly the 50 workflows submitted.
     const listed = await eventually(

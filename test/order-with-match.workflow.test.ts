@@ -49,7 +49,11 @@ describe('Order and CateringMatch together', () => {
 
       await agreeOnMenu(input.orderId);
 
-      const confirmed = await waitForState(order, (s) => s.status === 'Confirmed', 'Confirmed');
+      const confirmed = await waitForState(
+        order,
+        (s) => s.confirmation?.published === true,
+        'Confirmed and published',
+      );
       expect(confirmed.confirmation).toMatchObject({
         menuId: 'm-2',
         eventId: `catering-match-${input.orderId}:confirm`,
@@ -75,7 +79,11 @@ describe('Order and CateringMatch together', () => {
       validatorUp = true;
       await resumeValidation(env.client, input.orderId);
 
-      const confirmed = await waitForState(order, (s) => s.status === 'Confirmed', 'Confirmed');
+      const confirmed = await waitForState(
+        order,
+        (s) => s.confirmation?.published === true,
+        'Confirmed and published',
+      );
       expect(confirmed.confirmation?.menuId).toBe('m-2');
       expect(harness.publishCalls.filter((id) => id === input.orderId)).toHaveLength(1);
     });
