@@ -11,6 +11,8 @@ COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
 ENV CATERING_DATA_DIR=/data
+# Owned by the unprivileged user before it becomes a volume, so a named volume starts out writable.
+RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
 CMD ["npm", "run", "worker"]
