@@ -1,6 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import {
   getMatchState,
   InvalidMatchInputError,
@@ -14,12 +13,7 @@ import type { PublishResult } from '../src/catering-events';
 import { cateringMatchWorkflowId, MatchStatusAttribute } from '../src/shared';
 import type { CustomerConfirmedMenu } from '../src/shared';
 import type { CateringMatch } from '../workflows/catering-match';
-import {
-  confirmOrdersReceived,
-  createMatchWorker,
-  RecordedAlerts,
-  startOrderRecorder,
-} from './support/catering-match';
+import { confirmOrdersReceived, startOrderRecorder, useMatchWorker } from './support/catering-match';
 import { createDevServerEnv, createTimeSkippingEnv, uniqueId } from './support/environments';
 
 // expect.any() is typed `any`; held as unknown so the matchers stay type-safe around it.
@@ -31,23 +25,10 @@ describe.each([
   ['the time-skipping test server', createTimeSkippingEnv],
   ['the dev server', createDevServerEnv],
 ] as const)('publishing menu events on %s', (_server, createEnv) => {
+  const match = useMatchWorker(createEnv);
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
-  const alerts = new RecordedAlerts();
-
-  beforeAll(async () => {
-    env = await createEnv();
-    worker = await createMatchWorker(env, alerts);
-    running = worker.run();
-  });
-
-  afterAll(async () => {
-    if (worker) {
-      worker.shutdown();
-      await running;
-    }
-    await env?.teardown();
+  beforeAll(() => {
+    env = match.env;
   });
 
   const matchHandle = (orderId: string) =>

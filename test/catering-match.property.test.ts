@@ -1,6 +1,5 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import fc from 'fast-check';
 import { publishMenuEvent, startCateringMatch } from '../src/catering-events';
 import { cateringMatchWorkflowId } from '../src/shared';
@@ -16,13 +15,12 @@ import {
 import type { CateringMatchState, MenuEventKind } from '../workflows/catering-match-state';
 import {
   confirmOrdersReceived,
-  createMatchWorker,
   eventsSeen,
   pollUntil,
   readMatchState,
-  RecordedAlerts,
   sendRaw,
   startOrderRecorder,
+  useMatchWorker,
 } from './support/catering-match';
 import { createTimeSkippingEnv, uniqueId } from './support/environments';
 
@@ -272,23 +270,11 @@ describe('the match rules (pure), over random event sequences', () => {
 });
 
 describe('the CateringMatch workflow on the time-skipping server, over random event sequences and timings', () => {
+  const match = useMatchWorker(createTimeSkippingEnv);
+  const alerts = match.alerts;
   let env: TestWorkflowEnvironment;
-  let worker: Worker;
-  let running: Promise<void>;
-  const alerts = new RecordedAlerts();
-
-  beforeAll(async () => {
-    env = await createTimeSkippingEnv();
-    worker = await createMatchWorker(env, alerts);
-    running = worker.run();
-  });
-
-  afterAll(async () => {
-    if (worker) {
-      worker.shutdown();
-      await running;
-    }
-    await env?.teardown();
+  beforeAll(() => {
+    env = match.env;
   });
 
   /** Delivers one event as production would (publisher), or by raw signal; true when the match received it. */

@@ -15,36 +15,22 @@ import { CateringMatch, getMatchStateQuery } from '../workflows/catering-match';
 import type { CateringMatchState } from '../workflows/catering-match';
 import {
   confirmOrdersReceived,
-  createMatchWorker,
   deliver,
   matchTestBundle,
-  RecordedAlerts,
   sendRaw,
   startOrderRecorder,
+  useMatchWorker,
 } from './support/catering-match';
 import { createTestWorker, createTimeSkippingEnv, uniqueId } from './support/environments';
 
 // expect.any() is typed `any`; held as unknown so the matchers stay type-safe around it.
 const anyString: unknown = expect.any(String);
 
+const match = useMatchWorker(createTimeSkippingEnv);
+const alerts = match.alerts;
 let env: TestWorkflowEnvironment;
-let worker: Worker;
-let running: Promise<void>;
-const alerts = new RecordedAlerts();
-
-// One worker for the file: the recording Order stand-ins must keep answering queries after a match has finished.
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-  worker = await createMatchWorker(env, alerts);
-  running = worker.run();
-});
-
-afterAll(async () => {
-  if (worker) {
-    worker.shutdown();
-    await running;
-  }
-  await env?.teardown();
+beforeAll(() => {
+  env = match.env;
 });
 
 type MatchHandle = WorkflowHandle<typeof CateringMatch>;

@@ -2,6 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { listOrders } from '../src/orders';
 import type { OrderSummary } from '../src/orders';
 import { createDevServerEnv } from './support/environments';
+import { eventually } from './support/eventually';
 import {
   OrderHarness,
   orderInput,
@@ -21,14 +22,9 @@ afterAll(async () => {
   await env?.teardown();
 });
 
-async function listUntil(find: () => Promise<OrderSummary[]>, done: (orders: OrderSummary[]) => boolean) {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const orders = await find();
-    if (done(orders) || Date.now() > deadline) return orders;
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
+// Visibility is eventually consistent: a list catches up with a transition shortly after it.
+const listUntil = (find: () => Promise<OrderSummary[]>, done: (orders: OrderSummary[]) => boolean) =>
+  eventually('visibility to catch up', find, done, 15_000);
 
 test('listOrders filters orders by their OrderStatus search attribute', async () => {
   const h = new OrderHarness(env);

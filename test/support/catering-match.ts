@@ -39,6 +39,38 @@ export class RecordedAlerts {
   }
 }
 
+/**
+ * One environment and one match worker for the enclosing describe block (or file), started in beforeAll and
+ * shut down in afterAll. One worker throughout: the recording Order stand-ins must keep answering queries
+ * after a match has finished.
+ */
+export function useMatchWorker(createEnv: () => Promise<TestWorkflowEnvironment>): {
+  readonly env: TestWorkflowEnvironment;
+  readonly alerts: RecordedAlerts;
+} {
+  const alerts = new RecordedAlerts();
+  let env: TestWorkflowEnvironment | undefined;
+  let worker: Worker | undefined;
+  let running: Promise<void> | undefined;
+  beforeAll(async () => {
+    env = await createEnv();
+    worker = await createMatchWorker(env, alerts);
+    running = worker.run();
+  });
+  afterAll(async () => {
+    worker?.shutdown();
+    await running;
+    await env?.teardown();
+  });
+  return {
+    get env() {
+      if (!env) throw new Error('the environment is only there inside tests');
+      return env;
+    },
+    alerts,
+  };
+}
+
 export async function createMatchWorker(
   env: TestWorkflowEnvironment,
   alerts: RecordedAlerts,
