@@ -2,7 +2,7 @@
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 TOOLS_DIR="$ROOT_DIR/.temporal/tools"
 TEMPORAL_BIN="$TOOLS_DIR/bin/temporal"
-DEV_DIR="$ROOT_DIR/.temporal/dev-server"
+DEV_DIR="${TEMPORAL_DEV_DIR:-$ROOT_DIR/.temporal/dev-server}"
 DEV_IP="${TEMPORAL_DEV_IP:-127.0.0.1}"
 DEV_PORT="${TEMPORAL_DEV_PORT:-7233}"
 DEV_UI_PORT="${TEMPORAL_DEV_UI_PORT:-8233}"
