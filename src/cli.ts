@@ -28,6 +28,18 @@ Connection: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE, TEMPORAL_API_KEY, TEMPORAL_TLS
 
 class UsageError extends Error {}
 
+const commands = [
+  'submit',
+  'status',
+  'list',
+  'resume',
+  'cancel',
+  'confirm',
+  'confirm-menu',
+  'decline-menu',
+  'match-status',
+];
+
 type Options = Record<string, string | boolean | string[] | undefined>;
 
 function required(options: Options, name: string): string {
@@ -167,6 +179,7 @@ async function main(): Promise<void> {
   if (command !== 'submit' && (values.menu?.length ?? 0) > 1)
     throw new UsageError('--menu given more than once');
   const options: Options = { ...values, menu: command === 'submit' ? values.menu : values.menu?.[0] };
+  if (!commands.includes(command)) throw new UsageError(`unknown command ${command}`);
   const client = await connectClient();
   try {
     await run(client, command, options, positionals);

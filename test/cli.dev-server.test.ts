@@ -224,6 +224,10 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
         'EUR',
       ),
     ).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: .*amount/) as unknown });
+    await expect(cli('frobnicate')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(/^error: unknown command frobnicate\n/) as unknown,
+    });
     await expect(cli('list', '--status', 'Lost')).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringMatching(/unknown order status Lost/) as unknown,
