@@ -11,25 +11,20 @@ import {
   submitOrder,
 } from '../src/orders';
 import { CustomerIdAttribute, OrderStatusAttribute, orderWorkflowId } from '../src/shared';
-import { createTimeSkippingEnv, uniqueId } from './support/environments';
+import { uniqueId } from './support/environments';
 import {
   OrderHarness,
   orderInput,
   submitForTest,
-  terminateStarted,
+  useOrderTestEnv,
   validCard,
   waitForState,
 } from './support/order-harness';
 
+const ctx = useOrderTestEnv();
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-afterEach(async () => {
-  await terminateStarted(env);
+beforeAll(() => {
+  env = ctx.env;
 });
 
 const orderStatusOf = async (orderId: string) =>

@@ -2,29 +2,23 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { confirmOrder, resumeValidation } from '../src/orders';
 import { orderWorkflowId } from '../src/shared';
 import type { OrderSubmitted } from '../src/shared';
-import { createTimeSkippingEnv } from './support/environments';
 import {
   OrderHarness,
   orderInput,
   stateOf,
   statusesOf as statuses,
   submitForTest,
-  terminateStarted,
+  useOrderTestEnv,
   testPolicy,
   waitForState,
 } from './support/order-harness';
 
 // DeliveryStopped and re-activation: these tests move the server's clock by hours with env.sleep, so they live apart
 // from tests that leave signals in flight (see the note in the harness on the test server's clock).
+const ctx = useOrderTestEnv();
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-afterEach(async () => {
-  await terminateStarted(env);
+beforeAll(() => {
+  env = ctx.env;
 });
 
 const submit = (input: OrderSubmitted) => submitForTest(env, input);

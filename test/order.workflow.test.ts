@@ -3,28 +3,21 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cancelOrder, confirmOrder, resumeValidation } from '../src/orders';
 import { orderWorkflowId, TaskQueue, WorkflowType } from '../src/shared';
 import type { OrderSubmitted } from '../src/shared';
-import { createTimeSkippingEnv } from './support/environments';
 import {
   OrderHarness,
   orderInput,
   statusesOf,
   submitForTest,
-  terminateStarted,
+  useOrderTestEnv,
   testPolicy,
   validCard,
   waitForState,
 } from './support/order-harness';
 
+const ctx = useOrderTestEnv();
 let env: TestWorkflowEnvironment;
-beforeAll(async () => {
-  env = await createTimeSkippingEnv();
-});
-afterAll(async () => {
-  await env?.teardown();
-});
-
-afterEach(async () => {
-  await terminateStarted(env);
+beforeAll(() => {
+  env = ctx.env;
 });
 
 const submit = (input: OrderSubmitted) => submitForTest(env, input);

@@ -20,7 +20,7 @@ import type {
 } from '../../src/shared';
 import type { Order, OrderState } from '../../workflows/order';
 import { getOrderStateQuery } from '../../workflows/order';
-import { createTestWorker, uniqueId } from './environments';
+import { createTestWorker, createTimeSkippingEnv, uniqueId } from './environments';
 import { eventually } from './eventually';
 
 /*
@@ -167,6 +167,29 @@ export async function submitForTest(env: TestWorkflowEnvironment, input: OrderSu
     stored,
     handle: env.client.workflow.getHandle<typeof Order>(workflowId),
     state: stateOf(env, workflowId),
+  };
+}
+
+/**
+ * One time-skipping environment for the test file, torn down after it, with every order a test submitted
+ * terminated after that test (see `terminateStarted`).
+ */
+export function useOrderTestEnv(): { readonly env: TestWorkflowEnvironment } {
+  let env: TestWorkflowEnvironment | undefined;
+  beforeAll(async () => {
+    env = await createTimeSkippingEnv();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+  afterEach(async () => {
+    if (env) await terminateStarted(env);
+  });
+  return {
+    get env() {
+      if (!env) throw new Error('the environment is only there inside tests');
+      return env;
+    },
   };
 }
 
