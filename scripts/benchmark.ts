@@ -5,18 +5,11 @@
  * `npm run benchmark` (BENCH_ORDERS=500 for more).
  */
 import { performance } from 'node:perf_hooks';
-import { Worker } from '@temporalio/worker';
-import { createAlertActivities } from '../activities/alerts';
-import type { RaisedAlert } from '../activities/alerts';
-import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
-import { createOrderNotificationActivities } from '../activities/order-notifications';
-import type { PublishedConfirmation } from '../activities/order-notifications';
-import { MemoryLedger } from '../src/jsonl-ledger';
 import { confirmOrder, submitOrder } from '../src/orders';
-import type { CreditCardValidationResult } from '../src/shared';
-import { orderWorkflowId, TaskQueue } from '../src/shared';
+import { orderWorkflowId } from '../src/shared';
 import type { Order } from '../workflows/order';
-import { createDevServerEnv, createTestWorker, uniqueId } from '../test/support/environments';
+import { createAppWorkers } from '../test/support/app-workers';
+import { createDevServerEnv, uniqueId } from '../test/support/environments';
 
 const orders = Number(process.env.BENCH_ORDERS ?? 200);
 
@@ -28,19 +21,7 @@ const mib = (bytes: number): string => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
 async function main(): Promise<void> {
   const env = await createDevServerEnv();
   try {
-    const orderWorker = await createTestWorker(env, {
-      activities: {
-        ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
-        ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
-      },
-    });
-    const validator = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: TaskQueue.creditCardValidation,
-      activities: createCreditCardValidatorActivities({
-        ledger: new MemoryLedger<CreditCardValidationResult>(),
-      }),
-    });
+    const { orders: orderWorker, validator } = await createAppWorkers(env);
     const batch = uniqueId('bench');
     const latencies: number[] = [];
     const run = async (): Promise<number> => {

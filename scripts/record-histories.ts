@@ -8,20 +8,14 @@ import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createAlertActivities } from '../activities/alerts';
-import type { RaisedAlert } from '../activities/alerts';
-import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
 import type { FaultInjection } from '../activities/credit-card-validator';
-import { createOrderNotificationActivities } from '../activities/order-notifications';
-import type { PublishedConfirmation } from '../activities/order-notifications';
 import { publishMenuEvent, startCateringMatch } from '../src/catering-events';
-import { MemoryLedger } from '../src/jsonl-ledger';
-import type { CreditCardValidationResult, OrderStatus, OrderSubmitted } from '../src/shared';
-import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue } from '../src/shared';
+import type { OrderStatus, OrderSubmitted } from '../src/shared';
+import { cateringMatchWorkflowId, orderWorkflowId } from '../src/shared';
 import { cancelOrder, confirmOrder, getOrderState, resumeValidation, submitOrder } from '../src/orders';
 import { eventually } from '../test/support/eventually';
-import { createDevServerEnv, createTestWorker } from '../test/support/environments';
+import { createAppWorkers } from '../test/support/app-workers';
+import { createDevServerEnv } from '../test/support/environments';
 
 const historiesDir = join(__dirname, '..', 'test', 'histories');
 const run = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
@@ -136,21 +130,8 @@ async function main(): Promise<void> {
   const env = await createDevServerEnv();
   const faults: FaultInjection = {};
   try {
-    const orderWorker = await createTestWorker(env, {
-      activities: {
-        ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
-        ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
-      },
-    });
-    const validator = await Worker.create({
-      connection: env.nativeConnection,
-      taskQueue: TaskQueue.creditCardValidation,
-      activities: createCreditCardValidatorActivities({
-        ledger: new MemoryLedger<CreditCardValidationResult>(),
-        faults,
-      }),
-    });
-    await orderWorker.runUntil(validator.runUntil(record(env, faults)));
+    const { orders, validator } = await createAppWorkers(env, faults);
+    await orders.runUntil(validator.runUntil(record(env, faults)));
   } finally {
     await env.teardown();
   }

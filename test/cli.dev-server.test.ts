@@ -2,17 +2,10 @@ import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
-import { createAlertActivities } from '../activities/alerts';
-import type { RaisedAlert } from '../activities/alerts';
-import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
-import { createOrderNotificationActivities } from '../activities/order-notifications';
-import type { PublishedConfirmation } from '../activities/order-notifications';
-import { MemoryLedger } from '../src/jsonl-ledger';
-import type { CreditCardValidationResult } from '../src/shared';
-import { TaskQueue } from '../src/shared';
+import type { Worker } from '@temporalio/worker';
 import { eventually } from './support/eventually';
-import { createDevServerEnv, createTestWorker, uniqueId } from './support/environments';
+import { createAppWorkers } from './support/app-workers';
+import { createDevServerEnv, uniqueId } from './support/environments';
 import { temporalCliPath } from './support/toolchain';
 
 const run = promisify(execFile);
@@ -51,21 +44,8 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
 
   beforeAll(async () => {
     env = await createDevServerEnv();
-    workers = [
-      await createTestWorker(env, {
-        activities: {
-          ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
-          ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
-        },
-      }),
-      await Worker.create({
-        connection: env.nativeConnection,
-        taskQueue: TaskQueue.creditCardValidation,
-        activities: createCreditCardValidatorActivities({
-          ledger: new MemoryLedger<CreditCardValidationResult>(),
-        }),
-      }),
-    ];
+    const { orders, validator } = await createAppWorkers(env);
+    workers = [orders, validator];
     running = Promise.all(workers.map((worker) => worker.run()));
   });
 

@@ -1,0 +1,39 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createAlertActivities } from '../../activities/alerts';
+import type { RaisedAlert } from '../../activities/alerts';
+import { createCreditCardValidatorActivities } from '../../activities/credit-card-validator';
+import type { FaultInjection } from '../../activities/credit-card-validator';
+import { createOrderNotificationActivities } from '../../activities/order-notifications';
+import type { PublishedConfirmation } from '../../activities/order-notifications';
+import { MemoryLedger } from '../../src/jsonl-ledger';
+import { TaskQueue } from '../../src/shared';
+import type { CreditCardValidationResult } from '../../src/shared';
+import { createTestWorker } from './environments';
+
+/**
+ * The app's two workers in this process, as `npm run worker` and `npm run validator` build them but with
+ * in-memory ledgers: the order worker on `orders` and the real validator on `credit-card-validation`.
+ * `faults` is read on every request, so a caller can change it while the workers run.
+ */
+export async function createAppWorkers(
+  env: TestWorkflowEnvironment,
+  faults: FaultInjection = {},
+): Promise<{ orders: Worker; validator: Worker }> {
+  const orders = await createTestWorker(env, {
+    activities: {
+      ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
+      ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
+    },
+  });
+  const validator = await Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: TaskQueue.creditCardValidation,
+    activities: createCreditCardValidatorActivities({
+      ledger: new MemoryLedger<CreditCardValidationResult>(),
+      faults,
+    }),
+  });
+  return { orders, validator };
+}
