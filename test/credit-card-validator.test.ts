@@ -12,6 +12,7 @@ import { ErrorType } from '../src/shared';
 import type { CreditCardValidationRequested, CreditCardValidationResult } from '../src/shared';
 
 const june2027 = new Date('2027-06-15T12:00:00Z');
+const hour = 3600_000;
 
 function request(overrides: Partial<CreditCardValidationRequested> = {}): CreditCardValidationRequested {
   return {
@@ -177,17 +178,29 @@ describe('fault injection', () => {
     expect(answers).toEqual([]);
   });
 
-  test('hang never answers until the request is cancelled (by a timeout or the workflow)', async () => {
-    const { validate, env, answers } = validator({ faults: { hang: true } });
-    let settled = false;
-    const heartbeat = new Promise((resolve) => env.once('heartbeat', resolve));
-    const pending = validate().finally(() => (settled = true));
-    await heartbeat;
-    await new Promise((resolve) => setImmediate(resolve));
-    expect(settled).toBe(false);
-    env.cancel('TIMED_OUT');
-    await expect(pending).rejects.toBeInstanceOf(CancelledFailure);
-    expect(answers).toEqual([]);
+  test('hang never answers, however long it is left, until the request is cancelled (by a timeout or the workflow)', async () => {
+    // The validator's own clock, faked: an hour of it passes in milliseconds, so a long latency standing in for
+    // "never" would answer inside it and show here.
+    jest.useFakeTimers({ doNotFake: ['nextTick', 'setImmediate', 'queueMicrotask'] });
+    try {
+      const { validate, env, answers } = validator({ faults: { hang: true } });
+      let heartbeats = 0;
+      env.on('heartbeat', () => heartbeats++);
+      let settled = false;
+      const pending = validate().finally(() => (settled = true));
+      pending.catch(() => undefined);
+
+      await jest.advanceTimersByTimeAsync(hour);
+      expect(settled).toBe(false);
+      // Cancellation only reaches an activity that heartbeats, so a hang must keep heartbeating throughout.
+      expect(heartbeats).toBeGreaterThanOrEqual(hour / 1000 / 2);
+
+      env.cancel('TIMED_OUT');
+      await expect(pending).rejects.toBeInstanceOf(CancelledFailure);
+      expect(answers).toEqual([]);
+    } finally {
+      jest.useRealTimers();
+    }
   });
 
   test('faults are read per request, so an outage can end while the validator runs', async () => {
