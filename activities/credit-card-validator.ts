@@ -25,15 +25,22 @@ export const defaultValidatorLimits: ValidatorLimits = { maxAmountPerCard: 10_00
 /** Luhn-valid numbers that are always declined, so a demo can show a business "no". */
 export const defaultBlocklist: readonly string[] = ['4000000000000002', '5105105105105100'];
 
+/**
+ * What the validator keeps of a request: the answer, and the card only by its last four digits (enough for a person
+ * to match a complaint to an answer; the full number, expiry and holder are never written down).
+ */
+export type ValidatorLedgerEntry = CreditCardValidationResult & { cardLast4?: string };
+
 export interface ValidatorAnswer {
   idempotencyKey: string;
   result: CreditCardValidationResult;
+  cardLast4?: string;
   /** false when this answer repeats one already given for the same key (a redelivery). */
   firstTime: boolean;
 }
 
 export interface CreditCardValidatorDeps {
-  ledger: Ledger<CreditCardValidationResult>;
+  ledger: Ledger<ValidatorLedgerEntry>;
   /** Audit trail of every answer sent, redeliveries included. */
   answers?: (answer: ValidatorAnswer) => void;
   faults?: FaultInjection;
@@ -103,8 +110,13 @@ export const createCreditCardValidatorActivities = (deps: CreditCardValidatorDep
   const limits = { ...defaultValidatorLimits, ...deps.limits };
   const blocklist = new Set(deps.blocklist ?? defaultBlocklist);
 
-  const send = (idempotencyKey: string, result: CreditCardValidationResult, firstTime: boolean) => {
-    deps.answers?.({ idempotencyKey, result, firstTime });
+  const send = (idempotencyKey: string, entry: ValidatorLedgerEntry, firstTime: boolean) => {
+    const { cardLast4, ...result } = entry;
+    deps.answers?.(
+      cardLast4 === undefined
+        ? { idempotencyKey, result, firstTime }
+        : { idempotencyKey, result, firstTime, cardLast4 },
+    );
     log.info('validation answered', { idempotencyKey, outcome: result.outcome, firstTime });
     return result;
   };
@@ -121,7 +133,8 @@ export const createCreditCardValidatorActivities = (deps: CreditCardValidatorDep
     });
     if (!luhnValid(digits)) return fail('card number fails the Luhn checksum');
     if (blocklist.has(digits)) return fail('card is blocked by the issuer');
-    if (at >= expiry) return fail(`card expired (valid through ${request.card.expiry.trim()})`);
+    // The reason travels to the order's state and the ledger, which never hold card data: no expiry in it.
+    if (at >= expiry) return fail('card expired');
     if (request.amount > limits.maxAmountPerCard) {
       return fail(
         `amount ${request.amount.toFixed(2)} ${request.currency} exceeds the card limit of ${limits.maxAmountPerCard.toFixed(2)}`,
@@ -146,7 +159,11 @@ export const createCreditCardValidatorActivities = (deps: CreditCardValidatorDep
 
       const recorded = deps.ledger.get(request.idempotencyKey);
       if (recorded !== undefined) return send(request.idempotencyKey, recorded, false);
-      const { value, firstTime } = deps.ledger.recordOnce(request.idempotencyKey, decide(request));
+      const decided = decide(request);
+      const { value, firstTime } = deps.ledger.recordOnce(request.idempotencyKey, {
+        ...decided,
+        cardLast4: cardDigits(request.card.number).slice(-4),
+      });
       return send(request.idempotencyKey, value, firstTime);
     },
   };

@@ -36,6 +36,7 @@ start() {
   nohup "$TEMPORAL_BIN" server start-dev \
     --ip "$DEV_IP" --port "$DEV_PORT" --ui-port "$DEV_UI_PORT" \
     --db-filename "$DEV_DIR/temporal.sqlite" \
+    --ui-codec-endpoint "${TEMPORAL_UI_CODEC_ENDPOINT:-$CODEC_ENDPOINT}" \
     --sqlite-pragma journal_mode=wal --sqlite-pragma synchronous=normal \
     $(for name in $SEARCH_ATTRIBUTES; do echo --search-attribute "$name=Keyword"; done) \
     --log-level warn >"$LOG_FILE" 2>&1 &

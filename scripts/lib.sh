@@ -6,6 +6,7 @@ DEV_DIR="${TEMPORAL_DEV_DIR:-$ROOT_DIR/.temporal/dev-server}"
 DEV_IP="${TEMPORAL_DEV_IP:-127.0.0.1}"
 DEV_PORT="${TEMPORAL_DEV_PORT:-7233}"
 DEV_UI_PORT="${TEMPORAL_DEV_UI_PORT:-8233}"
+CODEC_ENDPOINT="http://127.0.0.1:${CODEC_PORT:-8888}"
 
 say() { printf '\033[1m==>\033[0m %s\n' "$*"; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -18,6 +19,11 @@ path_without_tools() {
 
 internet_reachable() {
   curl -sfI -m 5 -o /dev/null https://temporal.download/ 2>/dev/null
+}
+
+# Payload encryption needs a key before any client or worker starts; the key file is made once, mode 0600.
+ensure_codec_keys() {
+  (cd "$ROOT_DIR" && node_modules/.bin/tsx src/codec-keys.ts create) | sed 's/^/==> codec keys: /'
 }
 
 ensure_node_modules() {

@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RUN_DIR="$ROOT_DIR/.temporal/run"
 mkdir -p "$RUN_DIR"
 
-declare -A ENTRY=([worker]=src/worker.ts [validator]=src/validator.ts)
+declare -A ENTRY=([worker]=src/worker.ts [validator]=src/validator.ts [codec-server]=src/codec-server.ts)
 
 pid_of() {
   local pid
@@ -17,7 +17,7 @@ pid_of() {
 
 start() {
   local name=$1 entry=${ENTRY[$1]:-}
-  [[ -n "$entry" ]] || die "unknown process $name (worker, validator)"
+  [[ -n "$entry" ]] || die "unknown process $name (worker, validator, codec-server)"
   if pid_of "$name" >/dev/null; then
     say "$name already running (pid $(pid_of "$name"))"
     return
@@ -45,6 +45,6 @@ stop() {
 case "${1:-}" in
   start) start "$2" ;;
   stop) stop "$2" ;;
-  stop-all) stop validator; stop worker ;;
-  *) die "usage: $0 start|stop <worker|validator> | stop-all" ;;
+  stop-all) stop validator; stop worker; stop codec-server ;;
+  *) die "usage: $0 start|stop <worker|validator|codec-server> | stop-all" ;;
 esac

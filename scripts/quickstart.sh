@@ -7,9 +7,11 @@ cd "$ROOT_DIR"
 
 ensure_node_modules
 bash scripts/provision.sh
+ensure_codec_keys
 bash scripts/dev-server.sh start
 export TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-$DEV_IP:$DEV_PORT}"
 
+bash scripts/processes.sh start codec-server
 bash scripts/processes.sh start worker
 # The validator starts only after the first sample order is in: it shows an order accepted and waiting
 # while the CreditCardValidator is away, as the reference requires.
@@ -22,8 +24,11 @@ cat <<INFO
 
 $(say "running")
   Web UI        http://localhost:$DEV_UI_PORT  (filter: OrderStatus = "Confirmed", MatchStatus = "AwaitingConfirmations")
-  Temporal      $TEMPORAL_ADDRESS   ($TEMPORAL_BIN workflow list --query 'WorkflowType="Order"')
-  logs          .temporal/run/worker.log, .temporal/run/validator.log, .temporal/dev-server/server.log
+                payloads decoded by the codec server $CODEC_ENDPOINT, card numbers masked to the last four digits
+  Temporal      $TEMPORAL_ADDRESS   ($TEMPORAL_BIN --codec-endpoint $CODEC_ENDPOINT workflow show --workflow-id order-demo-...)
+                histories hold ciphertext only: without --codec-endpoint the CLI shows encrypted payloads
+  logs          .temporal/run/worker.log, .temporal/run/validator.log, .temporal/run/codec-server.log, .temporal/dev-server/server.log
+  keys          .temporal/codec-keys (AES-256-GCM, mode 0600; npm run codec-keys -- rotate)
   alerts        .temporal/data/alerts.jsonl        confirmations  .temporal/data/order-confirmations.jsonl
   try           npm run cli -- list      npm run cli -- help
   stop          npm run stop   (state stays in .temporal/dev-server/temporal.sqlite)

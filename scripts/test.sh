@@ -7,6 +7,7 @@ cd "$ROOT_DIR"
 
 ensure_node_modules
 bash scripts/provision.sh
+ensure_codec_keys
 
 say "typecheck"
 node_modules/.bin/tsc --noEmit -p .

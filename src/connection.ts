@@ -1,6 +1,8 @@
 import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
+import { createDataConverter } from './codec/data-converter';
 
 /**
  * Connection settings the way Temporal's own tools read them: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
@@ -29,27 +31,36 @@ function unreachable(address: string, err: unknown): Error {
   );
 }
 
-/** A client for the configured cluster; fails within seconds, with the address, when nothing answers. */
+/**
+ * A client for the configured cluster, encrypting every payload it sends; fails within seconds, with the address,
+ * when nothing answers, and before connecting when no encryption key is configured.
+ */
 export async function connectClient(): Promise<Client> {
   const { address, namespace, config } = connectionSettings();
+  const dataConverter = createDataConverter();
   try {
     const connection = await Connection.connect({
       ...config.connectionOptions,
       address,
       connectTimeout: '5 seconds',
     });
-    return new Client({ connection, namespace });
+    return new Client({ connection, namespace, dataConverter });
   } catch (err) {
     throw unreachable(address, err);
   }
 }
 
-/** The worker-side connection to the same cluster. */
-export async function connectWorker(): Promise<{ connection: NativeConnection; namespace: string }> {
+/** The worker-side connection to the same cluster, with the data converter its workers must use. */
+export async function connectWorker(): Promise<{
+  connection: NativeConnection;
+  namespace: string;
+  dataConverter: DataConverter;
+}> {
   const { address, namespace, config } = connectionSettings();
+  const dataConverter = createDataConverter();
   try {
     const connection = await NativeConnection.connect({ ...config.connectionOptions, address });
-    return { connection, namespace };
+    return { connection, namespace, dataConverter };
   } catch (err) {
     throw unreachable(address, err);
   }

@@ -1,11 +1,14 @@
 import { appendFileSync } from 'node:fs';
 import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
-import type { FaultInjection, ValidatorAnswer } from '../activities/credit-card-validator';
+import type {
+  FaultInjection,
+  ValidatorAnswer,
+  ValidatorLedgerEntry,
+} from '../activities/credit-card-validator';
 import { dataFiles } from './data-files';
 import { JsonlLedger } from './jsonl-ledger';
 import { runWorker } from './run-worker';
 import { TaskQueue } from './shared';
-import type { CreditCardValidationResult } from './shared';
 
 type Env = Record<string, string | undefined>;
 
@@ -47,7 +50,7 @@ async function main(): Promise<void> {
   await runWorker({
     taskQueue: TaskQueue.creditCardValidation,
     activities: createCreditCardValidatorActivities({
-      ledger: new JsonlLedger<CreditCardValidationResult>(dataFiles.validatorLedger()),
+      ledger: new JsonlLedger<ValidatorLedgerEntry>(dataFiles.validatorLedger()),
       answers: (answer: ValidatorAnswer) =>
         appendFileSync(
           answersFile,

@@ -21,6 +21,7 @@ import {
   startOrderRecorder,
   useMatchWorker,
 } from './support/catering-match';
+import { testDataConverter } from './support/codec';
 import { createTestWorker, createTimeSkippingEnv, uniqueId } from './support/environments';
 
 // expect.any() is typed `any`; held as unknown so the matchers stay type-safe around it.
@@ -174,7 +175,10 @@ describe('correlation', () => {
     ]);
     expect(await confirmOrdersReceived(env.client, otherOrderId)).toEqual([]);
     // Determinism, right after a live run: the recorded history replays against the current code.
-    await Worker.runReplayHistory({ workflowBundle: await matchTestBundle() }, await handle.fetchHistory());
+    await Worker.runReplayHistory(
+      { workflowBundle: await matchTestBundle(), dataConverter: testDataConverter() },
+      await handle.fetchHistory(),
+    );
   });
 
   it('when menus are learnt from events, then the first caterer to answer owns the menu', async () => {

@@ -8,6 +8,7 @@ import { confirmOrder, getOrderState, listOrders, submitOrder } from '../src/ord
 import type { OrderStatus, OrderSubmitted } from '../src/shared';
 import { orderWorkflowId, TaskQueue } from '../src/shared';
 import { AppProcess, waitForPoller } from './support/app-processes';
+import { testDataConverter } from './support/codec';
 import { eventually } from './support/eventually';
 import { createDevServerEnv, uniqueId, workflowBundle } from './support/environments';
 
@@ -167,7 +168,10 @@ describe('end to end: 50 orders through worker crashes and a validator outage', 
     // Histories written through the crashes replay against the code: recovery was deterministic.
     for (const i of [0, 20, 35]) {
       const history = await client.workflow.getHandle(orderWorkflowId(`${batch}-${i}`)).fetchHistory();
-      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history);
+      await Worker.runReplayHistory(
+        { workflowBundle: await workflowBundle(), dataConverter: testDataConverter() },
+        history,
+      );
     }
   }, 600_000);
 });

@@ -9,6 +9,7 @@ import type { PublishedConfirmation } from '../../activities/order-notifications
 import { MemoryLedger } from '../../src/jsonl-ledger';
 import { TaskQueue } from '../../src/shared';
 import type { CreditCardValidationResult } from '../../src/shared';
+import { testDataConverter } from './codec';
 import { createTestWorker } from './environments';
 
 /**
@@ -29,6 +30,7 @@ export async function createAppWorkers(
   const validator = await Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
+    dataConverter: testDataConverter(),
     taskQueue: TaskQueue.creditCardValidation,
     activities: createCreditCardValidatorActivities({
       ledger: new MemoryLedger<CreditCardValidationResult>(),

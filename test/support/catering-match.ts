@@ -13,6 +13,7 @@ import {
 } from '../../workflows/catering-match';
 import type { MenuEventKind } from '../../workflows/catering-match-state';
 import { OrderRecorder, receivedConfirmOrdersQuery } from '../workflows/order-recorder';
+import { failureConverterPath } from './codec';
 import { createTestWorker } from './environments';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
@@ -20,6 +21,7 @@ let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 export function matchTestBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
+    failureConverterPath,
     logger: new DefaultLogger('WARN'),
   });
   return bundle;

@@ -4,6 +4,7 @@ import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { LogLevel, WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { searchAttributeKeys, TaskQueue } from '../../src/shared';
+import { failureConverterPath, testDataConverter } from './codec';
 import { temporalCliExecutable, testServerExecutable } from './toolchain';
 
 let runtimeInstalled = false;
@@ -27,6 +28,7 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   quietRuntime();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
     server: { executable: testServerExecutable() },
+    client: { dataConverter: testDataConverter() },
   });
   const searchAttributes: Record<string, number> = {};
   for (const key of searchAttributeKeys) {
@@ -41,14 +43,19 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
 }
 
 /** The `temporal` CLI's dev server on a free port, with the app's search attributes, in memory. */
-export async function createDevServerEnv(): Promise<TestWorkflowEnvironment> {
+export async function createDevServerEnv(
+  options: { ui?: { port: number; codecEndpoint: string } } = {},
+): Promise<TestWorkflowEnvironment> {
   quietRuntime();
+  const ui = options.ui;
   return TestWorkflowEnvironment.createLocal({
     server: {
       executable: temporalCliExecutable(),
       searchAttributes: searchAttributeKeys,
-      extraArgs: ['--log-level', 'error'],
+      ...(ui ? { ui: true, uiPort: ui.port } : {}),
+      extraArgs: ['--log-level', 'error', ...(ui ? ['--ui-codec-endpoint', ui.codecEndpoint] : [])],
     },
+    client: { dataConverter: testDataConverter() },
   });
 }
 
@@ -58,6 +65,7 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   quietRuntime();
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
+    failureConverterPath,
     logger: new DefaultLogger('WARN'),
   });
   return bundle;
@@ -72,6 +80,7 @@ export async function createTestWorker(
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     taskQueue: TaskQueue.orders,
+    dataConverter: testDataConverter(),
     ...(options.workflowBundle || options.workflowsPath ? {} : { workflowBundle: await workflowBundle() }),
     ...options,
   });
