@@ -13,6 +13,7 @@ import {
   validCard,
   waitForState,
 } from './support/order-harness';
+import { eventually } from './support/eventually';
 
 const ctx = useOrderTestEnv();
 let env: TestWorkflowEnvironment;
@@ -252,7 +253,9 @@ describe('commands', () => {
 
   test('CancelOrder during a stalled validation cancels it: no more requests, no re-activation', async () => {
     const h = new OrderHarness(env);
-    const input = orderInput();
+    // Kept open for a day after the cancellation, well past the 2-hour re-activation the stall had scheduled: a
+    // re-activation that survived the cancellation would ask the validator again before the result.
+    const input = orderInput({ retainFor: '1 day' });
     h.script(input.orderId, refuseAll);
     const final = await h.run(async () => {
       const { handle, state } = await submit(input);
@@ -261,6 +264,8 @@ describe('commands', () => {
       await waitForState(state, (s) => s.status === 'Cancelled', 'Cancelled');
       return handle.result();
     });
+    const stalledAt = Date.parse(final.stallEpisodes[0]?.stalledAt ?? '');
+    expect(Date.parse(final.retainUntil ?? '') - stalledAt).toBeGreaterThan(2 * 3600_000);
     expect(final.cancellation?.reason).toBe('customer called');
     expect(final.validation.nextReactivationAt).toBeUndefined();
     expect(statuses(final)).toEqual(['Pending', 'ValidationStalled', 'Cancelled']);
@@ -281,7 +286,15 @@ describe('commands', () => {
         'the validator to receive the request',
       );
       await cancelOrder(env.client, input.orderId);
-      return waitForState(state, (s) => s.status === 'Cancelled', 'Cancelled', 5_000);
+      const afterCancel = await waitForState(state, (s) => s.status === 'Cancelled', 'Cancelled', 5_000);
+      // The status alone would also say Cancelled with the request left running; the validator must hear of it.
+      await eventually(
+        'the validator to see its request cancelled by the workflow',
+        () => Promise.resolve(h.cancelRequestsSeen),
+        (seen) => seen.includes(input.orderId),
+        10_000,
+      );
+      return afterCancel;
     });
     expect(cancelled.validation.outcome).toBe('Pending');
     expect(h.attemptsFor(input.orderId)).toEqual([1]);

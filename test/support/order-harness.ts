@@ -1,4 +1,4 @@
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, CancelledFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -50,6 +50,8 @@ export class OrderHarness {
   readonly publishCalls: string[] = [];
   readonly validatorLedger = new MemoryLedger<CreditCardValidationResult>();
   readonly answers: ValidatorAnswer[] = [];
+  /** Orders whose request the validator itself saw cancelled by the workflow (not by a timeout or a shutdown). */
+  readonly cancelRequestsSeen: string[] = [];
   private readonly attempts = new Map<string, number[]>();
   private readonly scripts = new Map<string, ValidatorScript>();
 
@@ -96,8 +98,11 @@ export class OrderHarness {
       connection: this.env.nativeConnection,
       namespace: this.env.namespace ?? 'default',
       taskQueue: TaskQueue.creditCardValidation,
+      // A cancel request reaches an activity with its next heartbeat's answer; unthrottled, a test sees it at once.
+      defaultHeartbeatThrottleInterval: '100 ms',
+      maxHeartbeatThrottleInterval: '100 ms',
       activities: {
-        validateCreditCard: (request: CreditCardValidationRequested) => {
+        validateCreditCard: async (request: CreditCardValidationRequested) => {
           const seen = this.attempts.get(request.orderId) ?? [];
           seen.push(activityInfo().attempt);
           this.attempts.set(request.orderId, seen);
@@ -107,7 +112,14 @@ export class OrderHarness {
             answers: (answer) => this.answers.push(answer),
             faults,
           });
-          return validator.validateCreditCard(request);
+          try {
+            return await validator.validateCreditCard(request);
+          } catch (err) {
+            if (err instanceof CancelledFailure && Context.current().cancellationDetails?.cancelRequested) {
+              this.cancelRequestsSeen.push(request.orderId);
+            }
+            throw err;
+          }
         },
       },
     });
