@@ -1,6 +1,7 @@
 import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { eventually } from './support/eventually';
@@ -191,19 +192,21 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
       code: 1,
       stderr: expect.stringMatching(/^error: .*no-such-order.*\n$/) as unknown,
     });
+    // `--amount=-5`, not `--amount -5`: the argument parser refuses the latter as an ambiguous option before the
+    // order is ever checked.
+    const badOrderId = uniqueId('cli');
     await expect(
-      cli(
-        'submit',
-        '--order-id',
-        uniqueId('cli'),
-        '--customer',
-        'c-1',
-        '--amount',
-        '-5',
-        '--currency',
-        'EUR',
-      ),
-    ).rejects.toMatchObject({ code: 1, stderr: expect.stringMatching(/^error: .*amount/) as unknown });
+      cli('submit', '--order-id', badOrderId, '--customer', 'c-1', '--amount=-5', '--currency', 'EUR'),
+    ).rejects.toMatchObject({
+      code: 1,
+      // InvalidOrderError's line: every bad field named, the amount with the value it got.
+      stderr: expect.stringMatching(
+        /^error: invalid order: .*amount must be a positive number with at most two decimals \(got -5\).*card\.number is missing.*\n/,
+      ) as unknown,
+    });
+    await expect(env.client.workflow.getHandle(`order-${badOrderId}`).describe()).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
     await expect(cli('frobnicate')).rejects.toMatchObject({
       code: 1,
       stderr: expect.stringMatching(/^error: unknown command frobnicate\n/) as unknown,
