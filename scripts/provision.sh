@@ -3,7 +3,9 @@
 #   - the `temporal` CLI (dev server + Web UI): the one on PATH, else built from its Go module,
 #     else downloaded from temporal.download when that is reachable;
 #   - the Java time-skipping test server: Maven artifact io.temporal:temporal-test-server and a launcher
-#     the SDK starts as `server.executable: {type: 'existing-path'}`; without Java the SDK downloads its own.
+#     the SDK starts as `server.executable: {type: 'existing-path'}`; without Java the SDK downloads its own;
+#   - a Chromium for the Web UI test (driven by playwright-core): CHROMIUM_PATH, else one on PATH, else
+#     Debian's `chromium` package when running as root.
 # Idempotent: a second run finds the stamped versions and builds nothing.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -95,6 +97,27 @@ EOF
   say "time-skipping test server: $TEST_SERVER_VERSION ready ($(ls "$dir/lib" | wc -l) jars)"
 }
 
+provision_chromium() {
+  local found="${CHROMIUM_PATH:-}" name
+  if [[ -z "$found" ]]; then
+    for name in chromium chromium-browser google-chrome; do
+      found="$(command -v "$name" || true)"
+      [[ -n "$found" ]] && break
+    done
+  fi
+  if [[ -z "$found" && "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
+    say "chromium: installing Debian's chromium package for the Web UI test (apt-get)"
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ||
+      die "apt-get install chromium failed (see above)"
+    found="$(command -v chromium || true)"
+  fi
+  [[ -n "$found" && -x "$found" ]] ||
+    die "no Chromium for the Web UI test: run \`sudo apt-get install chromium\` (Debian/Ubuntu), or set CHROMIUM_PATH to a Chromium or Chrome executable"
+  echo "$found" >"$TOOLS_DIR/chromium.path"
+  say "chromium: $found"
+}
+
 provision_cli
 provision_test_server
+provision_chromium
 say "toolchain ready under $TOOLS_DIR"

@@ -92,16 +92,21 @@ function masked(payload: Payload): Payload {
 
 function readBody(req: IncomingMessage, limit: number): Promise<string> {
   return new Promise((resolve, reject) => {
+    const tooLarge = () => new HttpError(413, `the body is larger than ${limit} bytes`);
+    if (Number(req.headers['content-length'] ?? 0) > limit) {
+      reject(tooLarge());
+      // Drained, not destroyed: the client still gets its 413.
+      req.resume();
+      return;
+    }
     const chunks: Buffer[] = [];
     let size = 0;
     req.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > limit) {
-        reject(new HttpError(413, `the body is larger than ${limit} bytes`));
-        req.destroy();
-        return;
-      }
-      chunks.push(chunk);
+        chunks.length = 0;
+        reject(tooLarge());
+      } else chunks.push(chunk);
     });
     req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);

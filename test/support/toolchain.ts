@@ -1,4 +1,4 @@
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
 
@@ -23,3 +23,11 @@ export const temporalCliPath = (): string => {
   if (exe.type !== 'existing-path') throw new Error('no provisioned temporal CLI: run `npm run provision`');
   return exe.path;
 };
+
+/** The Chromium `scripts/provision.sh` found or installed, for the Web UI test. */
+export function chromiumPath(): string {
+  const recorded = join(toolsDir, 'chromium.path');
+  const path = process.env.CHROMIUM_PATH ?? (existsSync(recorded) ? readFileSync(recorded, 'utf8').trim() : '');
+  if (!path || !existsSync(path)) throw new Error('no Chromium: run `npm run provision` (or set CHROMIUM_PATH)');
+  return path;
+}
