@@ -3,7 +3,15 @@ import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { connectClient } from './connection';
 import { getMatchState, publishMenuEvent } from './catering-events';
-import { cancelOrder, confirmOrder, getOrderState, listOrders, resumeValidation } from './orders';
+import { checkOrderSubmitted } from './order-input';
+import {
+  cancelOrder,
+  confirmOrder,
+  getOrderState,
+  InvalidOrderError,
+  listOrders,
+  resumeValidation,
+} from './orders';
 import { placeOrder } from './place-order';
 import type { OrderStatus } from './shared';
 
@@ -180,6 +188,11 @@ async function main(): Promise<void> {
     throw new UsageError('--menu given more than once');
   const options: Options = { ...values, menu: command === 'submit' ? values.menu : values.menu?.[0] };
   if (!commands.includes(command)) throw new UsageError(`unknown command ${command}`);
+  if (command === 'submit') {
+    // A bad order is refused here, naming its fields, before any server is involved; submitOrder checks again.
+    const checked = checkOrderSubmitted(orderFromFlags(options));
+    if (!checked.ok) throw new InvalidOrderError(checked.problems);
+  }
   const client = await connectClient();
   try {
     await run(client, command, options, positionals);

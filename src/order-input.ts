@@ -2,50 +2,36 @@
  * Checks an OrderSubmitted that arrived from anywhere (CLI, `temporal workflow start --input`, code) and returns it
  * normalised, or every problem found, each naming its field. Imported by the Order workflow: pure, no Node builtins.
  */
+import { compileRetryPolicy, msOptionalToNumber } from '@temporalio/common';
 import type { Duration } from '@temporalio/common';
-import { supportedCurrencies } from './shared';
-import type { CreditCard, Currency, MenuOffer, OrderSubmitted, ValidationPolicy } from './shared';
+import { defaultRetainFor, defaultValidationPolicy, ErrorType, supportedCurrencies } from './shared';
+import type {
+  CreditCard,
+  Currency,
+  MenuOffer,
+  OrderSettings,
+  OrderSubmitted,
+  ValidationPolicy,
+} from './shared';
 
 export type OrderInputCheck = { ok: true; order: OrderSubmitted } | { ok: false; problems: string[] };
 
 /** Below this a run could continue-as-new before it has done any work. */
 export const minHistoryEventsLimit = 20;
 
-const unitMs: Record<string, number> = {
-  ms: 1,
-  millisecond: 1,
-  milliseconds: 1,
-  s: 1000,
-  sec: 1000,
-  secs: 1000,
-  second: 1000,
-  seconds: 1000,
-  m: 60_000,
-  min: 60_000,
-  mins: 60_000,
-  minute: 60_000,
-  minutes: 60_000,
-  h: 3_600_000,
-  hr: 3_600_000,
-  hrs: 3_600_000,
-  hour: 3_600_000,
-  hours: 3_600_000,
-  d: 86_400_000,
-  day: 86_400_000,
-  days: 86_400_000,
-  w: 604_800_000,
-  week: 604_800_000,
-  weeks: 604_800_000,
-};
-
-/** Milliseconds of a Temporal Duration (`'10 seconds'`, `'2h'`, `1500`), or undefined when it is not one. */
+/**
+ * Milliseconds of a Temporal Duration (`'10 seconds'`, `'2h'`, `1500`) as the SDK itself reads it when it schedules
+ * timers and activities (`msToNumber`), or undefined when the SDK would refuse it or it is not finite and >= 0.
+ */
 export function durationMs(value: unknown): number | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value >= 0 ? value : undefined;
-  if (typeof value !== 'string') return undefined;
-  const match = /^\s*(\d+(?:\.\d+)?)\s*([a-z]*)\s*$/i.exec(value);
-  if (!match) return undefined;
-  const factor = unitMs[(match[2] ?? '').toLowerCase() || 'ms'];
-  return factor === undefined ? undefined : Number(match[1]) * factor;
+  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
+  let ms: number | undefined;
+  try {
+    ms = msOptionalToNumber(value as Duration);
+  } catch {
+    return undefined;
+  }
+  return ms !== undefined && Number.isFinite(ms) && ms >= 0 ? ms : undefined;
 }
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
@@ -157,19 +143,62 @@ const durationKeys = [
   'reactivateAfter',
 ] as const;
 
-function checkPolicy(value: unknown, problems: string[]): Partial<ValidationPolicy> | undefined {
+/** The retry policy the Order proxies `validateCreditCard` with; one place, so the check and the workflow agree. */
+export const validationRetryPolicy = (policy: ValidationPolicy) => ({
+  initialInterval: policy.initialInterval,
+  backoffCoefficient: policy.backoffCoefficient,
+  maximumInterval: policy.maximumInterval,
+  maximumAttempts: policy.maxAttempts,
+  nonRetryableErrorTypes: [ErrorType.InvalidCardData],
+});
+
+/** The SDK names RetryPolicy's fields; people wrote validationPolicy's. */
+const retryFieldNames: Record<string, string> = {
+  initialInterval: 'initialInterval',
+  maximumInterval: 'maximumInterval',
+  backoffCoefficient: 'backoffCoefficient',
+  maximumAttempts: 'maxAttempts',
+};
+
+/**
+ * What the SDK would throw when it schedules the validation with this policy, in the policy's own words, or undefined
+ * when it is usable. Checked by the SDK's own compiler so that nothing it refuses is ever accepted here.
+ */
+export function findPolicyProblem(policy: ValidationPolicy): string | undefined {
+  try {
+    compileRetryPolicy(validationRetryPolicy(policy));
+    for (const key of durationKeys) msOptionalToNumber(policy[key]);
+    return undefined;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    return message.replace(
+      /RetryPolicy\.(\w+)/g,
+      (_, field: string) => `validationPolicy.${retryFieldNames[field] ?? field}`,
+    );
+  }
+}
+
+function checkPolicy(
+  value: unknown,
+  problems: string[],
+  lenientTiming: boolean,
+): Partial<ValidationPolicy> | undefined {
   if (value === undefined || value === null) return undefined;
   if (!isRecord(value)) {
     problems.push('validationPolicy must be an object');
     return undefined;
   }
+  const before = problems.length;
   const policy: Partial<ValidationPolicy> = {};
   for (const key of durationKeys) {
     const duration = value[key];
     if (duration === undefined) continue;
     const ms = durationMs(duration);
-    if (ms === undefined || ms <= 0) {
-      problems.push(`validationPolicy.${key} must be a positive duration such as '10 seconds' or 5000`);
+    if (lenientTiming) policy[key] = duration as Duration;
+    else if (ms === undefined || ms <= 0) {
+      problems.push(
+        `validationPolicy.${key} must be a positive duration such as '10 seconds' or 5000 (got ${JSON.stringify(duration)})`,
+      );
     } else policy[key] = duration as Duration;
   }
   const { maxAttempts, backoffCoefficient } = value;
@@ -187,11 +216,30 @@ function checkPolicy(value: unknown, problems: string[]): Partial<ValidationPoli
       problems.push('validationPolicy.backoffCoefficient must be a number of at least 1');
     } else policy.backoffCoefficient = backoffCoefficient;
   }
+  if (problems.length === before && !lenientTiming) {
+    // Each field may be fine on its own and the whole still unusable, with the defaults filling the gaps.
+    const effective = { ...defaultValidationPolicy, ...policy };
+    const problem = findPolicyProblem(effective);
+    if (problem !== undefined) {
+      problems.push(
+        `${problem} (initialInterval ${JSON.stringify(effective.initialInterval)}, maximumInterval ${JSON.stringify(effective.maximumInterval)})`,
+      );
+    }
+  }
   return policy;
 }
 
+export interface CheckOptions {
+  /**
+   * Accept durations and the validation policy as given, unchecked. Only for an Order started before durations and
+   * retry policies were checked with the SDK's rules, replaying: refusing it now would not match its history.
+   */
+  lenientTiming?: boolean;
+}
+
 /** Validates and normalises an OrderSubmitted; unknown fields are dropped so they never reach history twice. */
-export function checkOrderSubmitted(input: unknown): OrderInputCheck {
+export function checkOrderSubmitted(input: unknown, options: CheckOptions = {}): OrderInputCheck {
+  const lenientTiming = options.lenientTiming ?? false;
   if (!isRecord(input)) return { ok: false, problems: ['the order must be a JSON object'] };
   const problems: string[] = [];
   const order: OrderSubmitted = {
@@ -203,11 +251,11 @@ export function checkOrderSubmitted(input: unknown): OrderInputCheck {
   };
   const menus = checkMenus(input.menus, problems);
   if (menus) order.menus = menus;
-  const validationPolicy = checkPolicy(input.validationPolicy, problems);
+  const validationPolicy = checkPolicy(input.validationPolicy, problems, lenientTiming);
   if (validationPolicy) order.validationPolicy = validationPolicy;
   if (input.retainFor !== undefined) {
-    if (durationMs(input.retainFor) === undefined)
-      problems.push(`retainFor must be a duration such as '1 day'`);
+    if (!lenientTiming && durationMs(input.retainFor) === undefined)
+      problems.push(`retainFor must be a duration such as '1 day' (got ${JSON.stringify(input.retainFor)})`);
     else order.retainFor = input.retainFor as Duration;
   }
   const { maxHistoryEvents } = input;
@@ -226,3 +274,16 @@ export function checkOrderSubmitted(input: unknown): OrderInputCheck {
 /** The one-line message used by both the client and the workflow, so people see the same words everywhere. */
 export const describeOrderProblems = (problems: readonly string[]): string =>
   `invalid order: ${problems.join('; ')}`;
+
+/**
+ * The rules an order runs by, fixed when it starts: its own policy over the defaults of the code that started it.
+ * Kept in the order's input or carried state from then on, so a later change of a default never reaches it.
+ */
+export function effectiveOrderSettings(order: OrderSubmitted): OrderSettings {
+  const settings: OrderSettings = {
+    validationPolicy: { ...defaultValidationPolicy, ...order.validationPolicy },
+    retainFor: order.retainFor ?? defaultRetainFor,
+  };
+  if (order.maxHistoryEvents !== undefined) settings.maxHistoryEvents = order.maxHistoryEvents;
+  return settings;
+}

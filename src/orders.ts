@@ -9,7 +9,7 @@ import {
   getOrderStateQuery,
   resumeValidationSignal,
 } from '../workflows/order';
-import { checkOrderSubmitted, describeOrderProblems } from './order-input';
+import { checkOrderSubmitted, describeOrderProblems, effectiveOrderSettings } from './order-input';
 import {
   CustomerIdAttribute,
   orderStatuses,
@@ -123,11 +123,14 @@ export async function submitOrder(
   if (!checked.ok) throw new InvalidOrderError(checked.problems);
   const order = checked.order;
   const workflowId = orderWorkflowId(order.orderId);
+  // The whole policy goes into the input, i.e. into history: the order runs by the defaults of today whatever
+  // they become tomorrow, and anyone reading its history sees the rules it runs by.
+  const { validationPolicy, retainFor } = effectiveOrderSettings(order);
   try {
     const handle = await client.workflow.start<typeof Order>(WorkflowType.order, {
       workflowId,
       taskQueue: options.taskQueue ?? TaskQueue.orders,
-      args: [order],
+      args: [{ ...order, validationPolicy, retainFor }],
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [

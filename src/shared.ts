@@ -80,6 +80,8 @@ export const defaultValidationPolicy: ValidationPolicy = {
   reactivateAfter: '1 hour',
 };
 
+export const defaultRetainFor: Duration = '1 day';
+
 /** The command that submits an order; its `orderId` is the idempotency key. */
 export interface OrderSubmitted {
   orderId: string;
@@ -96,6 +98,16 @@ export interface OrderSubmitted {
    * Continue-as-new once a run's history reaches this many events (the server's own suggestion applies too), so
    * a long validator outage never grows one history without bound.
    */
+  maxHistoryEvents?: number;
+}
+
+/**
+ * The rules an Order runs by, its own choices over the defaults, fixed at its start and carried from run to run: a
+ * changed default reaches new orders only.
+ */
+export interface OrderSettings {
+  validationPolicy: ValidationPolicy;
+  retainFor: Duration;
   maxHistoryEvents?: number;
 }
 

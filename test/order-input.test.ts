@@ -1,4 +1,5 @@
-import { checkOrderSubmitted, durationMs } from '../src/order-input';
+import { checkOrderSubmitted, durationMs, effectiveOrderSettings } from '../src/order-input';
+import { defaultRetainFor, defaultValidationPolicy } from '../src/shared';
 
 const valid = {
   orderId: '42',
@@ -94,12 +95,16 @@ describe('checkOrderSubmitted', () => {
       'a bad policy',
       { ...valid, validationPolicy: { replyTimeout: 'soon', maxAttempts: 0, backoffCoefficient: 0.5 } },
       [
-        "validationPolicy.replyTimeout must be a positive duration such as '10 seconds' or 5000",
+        `validationPolicy.replyTimeout must be a positive duration such as '10 seconds' or 5000 (got "soon")`,
         'validationPolicy.maxAttempts must be a whole number of at least 1',
         'validationPolicy.backoffCoefficient must be a number of at least 1',
       ],
     ],
-    ['a bad retainFor', { ...valid, retainFor: 'forever' }, ["retainFor must be a duration such as '1 day'"]],
+    [
+      'a bad retainFor',
+      { ...valid, retainFor: 'forever' },
+      [`retainFor must be a duration such as '1 day' (got "forever")`],
+    ],
     [
       'a tiny history limit',
       { ...valid, maxHistoryEvents: 5 },
@@ -107,6 +112,50 @@ describe('checkOrderSubmitted', () => {
     ],
   ])('%s is refused, naming the field', (_what, input, problems) => {
     expect(problemsOf(input)).toEqual(problems);
+  });
+
+  test.each([
+    [
+      'a maximumInterval below the initialInterval',
+      { initialInterval: '1 minute', maximumInterval: '1 second' },
+      'validationPolicy.maximumInterval cannot be less than its initialInterval (initialInterval "1 minute", maximumInterval "1 second")',
+    ],
+    [
+      'an initialInterval above the default maximumInterval',
+      { initialInterval: '1 minute' },
+      'validationPolicy.maximumInterval cannot be less than its initialInterval (initialInterval "1 minute", maximumInterval "30 seconds")',
+    ],
+    [
+      'a reply timeout with a trailing space',
+      { replyTimeout: '10 seconds ' },
+      `validationPolicy.replyTimeout must be a positive duration such as '10 seconds' or 5000 (got "10 seconds ")`,
+    ],
+  ])(
+    'when the validation policy has %s, which the SDK would refuse to schedule, then it is refused naming the field',
+    (_what, validationPolicy, problem) => {
+      expect(problemsOf({ ...valid, validationPolicy })).toEqual([problem]);
+    },
+  );
+
+  test('when the SDK rules are relaxed for an order that started under the old ones, then its timing passes as given', () => {
+    const input = { ...valid, validationPolicy: { replyTimeout: '10 seconds ' }, retainFor: ' 1 day' };
+    expect(checkOrderSubmitted(input, { lenientTiming: true })).toEqual({ ok: true, order: input });
+    expect(problemsOf({ ...input, amount: -1 })).toHaveLength(3);
+  });
+
+  test('when an order is started, then its settings are its own choices over the defaults, complete', () => {
+    expect(
+      effectiveOrderSettings({
+        ...valid,
+        currency: 'EUR',
+        validationPolicy: { maxAttempts: 2 },
+        maxHistoryEvents: 100,
+      }),
+    ).toEqual({
+      validationPolicy: { ...defaultValidationPolicy, maxAttempts: 2 },
+      retainFor: defaultRetainFor,
+      maxHistoryEvents: 100,
+    });
   });
 
   test('a partial policy is kept as given, to be merged over the defaults by the workflow', () => {
@@ -129,7 +178,10 @@ test.each([
   [2500, 2500],
   ['2 fortnights', undefined],
   ['-1s', undefined],
+  ['10 seconds ', undefined],
+  [' 10 seconds', undefined],
+  ['10\tseconds', undefined],
   [Number.NaN, undefined],
-])('durationMs(%p) is %p', (value, ms) => {
+])('durationMs(%p) is %p, as the SDK schedules it', (value, ms) => {
   expect(durationMs(value)).toBe(ms);
 });

@@ -2,8 +2,8 @@
  * CateringMatch's state and rules as pure functions: no Temporal API, no clock, no I/O. The workflow feeds them
  * signals and timer results; the property test feeds them thousands of random histories.
  */
-import { msToNumber } from '@temporalio/common/lib/time';
 import type { Duration } from '@temporalio/common';
+import { durationMs } from '../src/order-input';
 import { cateringMatchWorkflowId } from '../src/shared';
 import type {
   CatererConfirmedMenu,
@@ -102,15 +102,10 @@ const isRecord = (value: unknown): value is Record<string, unknown> =>
 const isNonEmptyString = (value: unknown): value is string =>
   typeof value === 'string' && value.trim() !== '';
 
-/** Parses a Duration the way timers do; undefined when it is not a positive, finite length of time. */
+/** Parses a Duration the way timers do (the SDK's parser); undefined when it is not a positive length of time. */
 export function durationToMs(value: unknown): number | undefined {
-  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
-  try {
-    const ms = msToNumber(value as Duration);
-    return Number.isFinite(ms) && ms > 0 ? ms : undefined;
-  } catch {
-    return undefined;
-  }
+  const ms = durationMs(value);
+  return ms !== undefined && ms > 0 ? ms : undefined;
 }
 
 /** The first thing wrong with a CateringMatchInput, naming the field, or undefined when it is well-formed. */

@@ -8,6 +8,7 @@ import type {
   ConfirmOrder,
   Currency,
   MenuOffer,
+  OrderSettings,
   OrderStatus,
   OrderSubmitted,
 } from '../src/shared';
@@ -48,6 +49,8 @@ export interface ValidationState {
   lastFailure?: string;
   /** When a stalled validation is re-activated on its own, unless ResumeValidation comes first. */
   nextReactivationAt?: string;
+  /** Why the request cannot even be scheduled: the order's own policy, not the validator, is at fault. */
+  unusablePolicy?: string;
 }
 
 export interface OrderState {
@@ -77,6 +80,8 @@ export interface OrderState {
 export interface OrderCarriedState {
   state: OrderState;
   resumeRequested: boolean;
+  /** Absent when carried by a run from before settings were fixed at start; that run used the defaults. */
+  settings?: OrderSettings;
 }
 
 export const finalStatuses: readonly OrderStatus[] = ['Confirmed', 'Rejected', 'Cancelled'];
@@ -186,6 +191,7 @@ export function statusLine(state: OrderState): string {
     case 'Pending':
       return `${head} · validating card (round ${state.validation.rounds})`;
     case 'ValidationStalled': {
+      if (state.validation.unusablePolicy) return `${head} · ${state.validation.unusablePolicy}`;
       const episode = openEpisode(state);
       const next = state.validation.nextReactivationAt;
       return `${head} · validator not answering (episode ${episode?.episode ?? '?'})${next ? ` · retry at ${next}` : ''}`;

@@ -8,6 +8,7 @@ import {
   defineSignal,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
@@ -18,14 +19,15 @@ import {
 import type { createAlertActivities } from '../activities/alerts';
 import type { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
 import type { createOrderNotificationActivities } from '../activities/order-notifications';
-import { checkOrderSubmitted, describeOrderProblems, durationMs } from '../src/order-input';
 import {
-  CustomerIdAttribute,
-  defaultValidationPolicy,
-  ErrorType,
-  OrderStatusAttribute,
-  TaskQueue,
-} from '../src/shared';
+  checkOrderSubmitted,
+  describeOrderProblems,
+  durationMs,
+  effectiveOrderSettings,
+  findPolicyProblem,
+  validationRetryPolicy,
+} from '../src/order-input';
+import { CustomerIdAttribute, ErrorType, OrderStatusAttribute, TaskQueue } from '../src/shared';
 import type {
   CancelOrder,
   ConfirmOrder,
@@ -58,7 +60,16 @@ type ValidatorActivities = ReturnType<typeof createCreditCardValidatorActivities
 type LocalActivities = ReturnType<typeof createAlertActivities> &
   ReturnType<typeof createOrderNotificationActivities>;
 
-const defaultRetainFor = '1 day';
+/**
+ * patched() ids: each marks a change of behaviour, so that orders started before it replay the way they ran. New
+ * orders take every one.
+ */
+export const orderPatches = {
+  /** Durations and the retry policy checked with the SDK's own rules at the start of the first run. */
+  sdkInputRules: 'order-input-checked-with-sdk-rules',
+  /** A ResumeValidation that lands during a re-activated round re-activates at once if that round stalls too. */
+  resumeDeferredDuringRound: 'order-resume-deferred-during-round',
+} as const;
 
 const { raiseAlert, publishOrderConfirmed } = proxyActivities<LocalActivities>({
   startToCloseTimeout: '30 seconds',
@@ -69,6 +80,7 @@ type RoundOutcome =
   | { kind: 'answered'; result: CreditCardValidationResult }
   | { kind: 'invalidCard'; reason: string }
   | { kind: 'stalled'; failure: string }
+  | { kind: 'unusablePolicy'; problem: string }
   | { kind: 'cancelled' };
 
 /** E.g. "MAXIMUM_ATTEMPTS_REACHED: validator is refusing requests" or "TIMEOUT: SCHEDULE_TO_CLOSE timeout". */
@@ -83,36 +95,27 @@ function describeFailure(err: unknown): string {
 
 /** The OrderProcessor of the reference: one workflow per order, from submission to a final status. */
 export async function Order(input: OrderSubmitted, carried?: OrderCarriedState): Promise<OrderState> {
-  const checked = checkOrderSubmitted(input);
-  if (!checked.ok) {
-    throw ApplicationFailure.create({
-      type: ErrorType.InvalidOrder,
-      nonRetryable: true,
-      message: describeOrderProblems(checked.problems),
-      details: [checked.problems],
-    });
-  }
-  const order = checked.order;
-  const policy = { ...defaultValidationPolicy, ...order.validationPolicy };
-  const retainForMs = durationMs(order.retainFor ?? defaultRetainFor) ?? 0;
+  // A continued run's input was checked by its first run; re-checking it with today's rules could fail an order
+  // that has been running for weeks.
+  const order = carried ? input : checkFirstRunInput(input);
+  // Fixed once, at the first run, and carried: a default changed since then never reaches this order.
+  const settings = carried?.settings ?? effectiveOrderSettings(order);
+  const policy = settings.validationPolicy;
+  const retainForMs = durationMs(settings.retainFor) ?? 0;
   const reactivateAfterMs = durationMs(policy.reactivateAfter) ?? 0;
 
   const { validateCreditCard } = proxyActivities<ValidatorActivities>({
     taskQueue: TaskQueue.creditCardValidation,
     startToCloseTimeout: policy.replyTimeout,
     scheduleToCloseTimeout: policy.deliveryWindow,
-    retry: {
-      initialInterval: policy.initialInterval,
-      backoffCoefficient: policy.backoffCoefficient,
-      maximumInterval: policy.maximumInterval,
-      maximumAttempts: policy.maxAttempts,
-      nonRetryableErrorTypes: [ErrorType.InvalidCardData],
-    },
+    retry: validationRetryPolicy(policy),
   });
 
   const now = (): string => new Date().toISOString();
   const state: OrderState = carried?.state ?? initialOrderState(order, now());
   let resumeRequested = carried?.resumeRequested ?? false;
+  // A ResumeValidation that came while a round was already asking: it counts if that round stalls too.
+  let resumeDuringRound = false;
   let validationInFlight: CancellationScope | undefined;
 
   const publish = (): void => {
@@ -168,10 +171,11 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
 
   setHandler(resumeValidationSignal, () => {
     if (!answer('ResumeValidation', decideResume(state))) return;
-    // A resume that lands while a re-activated round is already asking would only start a redundant one.
-    if (validationInFlight)
-      log.info('command changes nothing', { orderId: state.orderId, why: 'validation in progress' });
-    else resumeRequested = true;
+    // A second round alongside the one already asking would be redundant; wait for what that one says.
+    if (validationInFlight) {
+      log.info('ResumeValidation deferred', { orderId: state.orderId, why: 'validation in progress' });
+      resumeDuringRound = true;
+    } else resumeRequested = true;
   });
 
   setHandler(cancelOrderSignal, (command) => {
@@ -191,7 +195,7 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     const info = workflowInfo();
     return (
       info.continueAsNewSuggested ||
-      (order.maxHistoryEvents !== undefined && info.historyLength >= order.maxHistoryEvents)
+      (settings.maxHistoryEvents !== undefined && info.historyLength >= settings.maxHistoryEvents)
     );
   };
 
@@ -215,6 +219,12 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
       return { kind: 'answered', result };
     } catch (err) {
       if (isCancellation(err)) return { kind: 'cancelled' };
+      // Not a failure of the validator: the SDK refused to schedule the request at all (an order from before
+      // policies were checked at submission), and every re-activation will be refused the same way.
+      if (!(err instanceof ActivityFailure)) {
+        const problem = findPolicyProblem(policy) ?? describeFailure(err);
+        return { kind: 'unusablePolicy', problem: `validationPolicy is unusable: ${problem}` };
+      }
       if (
         err instanceof ActivityFailure &&
         err.cause instanceof ApplicationFailure &&
@@ -228,8 +238,9 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     }
   }
 
-  async function onStalled(failure: string): Promise<void> {
+  async function onStalled(failure: string, unusablePolicy = false): Promise<void> {
     state.validation.lastFailure = failure;
+    if (unusablePolicy) state.validation.unusablePolicy = failure;
     state.validation.nextReactivationAt = new Date(Date.now() + reactivateAfterMs).toISOString();
     const ongoing = openEpisode(state);
     if (ongoing) {
@@ -246,7 +257,9 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
       alertId,
       kind: 'ValidationStalled',
       orderId: state.orderId,
-      message: `credit card validation for order ${state.orderId} stopped after ${policy.maxAttempts} attempts (${failure}); re-activating at ${state.validation.nextReactivationAt}`,
+      message: unusablePolicy
+        ? `credit card validation for order ${state.orderId} cannot be requested: ${failure}; this is not a validator outage, and every re-activation will fail the same way (cancel the order and submit it again with a usable policy)`
+        : `credit card validation for order ${state.orderId} stopped after ${policy.maxAttempts} attempts (${failure}); re-activating at ${state.validation.nextReactivationAt}`,
     });
   }
 
@@ -257,6 +270,7 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     delete state.validation.nextReactivationAt;
     delete state.validation.lastFailure;
     state.validation.answeredAt = at;
+    resumeDuringRound = false;
     if (outcome.kind === 'answered' && outcome.result.outcome === 'CreditCardValidated') {
       state.validation.outcome = 'Validated';
       moveTo('Validated');
@@ -283,8 +297,16 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     // As in the reference, only an order still waiting for its card reacts to a validation result.
     if (state.status !== 'Pending' && state.status !== 'ValidationStalled') return;
     if (outcome.kind === 'cancelled') return;
-    if (outcome.kind === 'stalled') await onStalled(outcome.failure);
-    else onAnswered(outcome);
+    if (outcome.kind === 'stalled' || outcome.kind === 'unusablePolicy') {
+      if (resumeDuringRound) {
+        resumeDuringRound = false;
+        // Asked for while this round ran and not answered by it: honour it now rather than a whole
+        // reactivateAfter later. Orders that ran before this change dropped it; they replay as they ran.
+        if (patched(orderPatches.resumeDeferredDuringRound)) resumeRequested = true;
+      }
+      if (outcome.kind === 'stalled') await onStalled(outcome.failure);
+      else await onStalled(outcome.problem, true);
+    } else onAnswered(outcome);
   }
 
   async function confirm(): Promise<void> {
@@ -330,7 +352,7 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
   while (!isFinal(state.status)) {
     if (mustContinueAsNew()) {
       state.run += 1;
-      return continueAsNew<typeof Order>(order, { state, resumeRequested });
+      return continueAsNew<typeof Order>(order, { state, resumeRequested, settings });
     }
     switch (state.status) {
       case 'Pending':
@@ -356,9 +378,29 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     if (!(left > 0)) break;
     if (mustContinueAsNew()) {
       state.run += 1;
-      return continueAsNew<typeof Order>(order, { state, resumeRequested });
+      return continueAsNew<typeof Order>(order, { state, resumeRequested, settings });
     }
     await condition(mustContinueAsNew, left);
   }
   return state;
+}
+
+/**
+ * The first run's check of its input. Orders that started before durations and retry policies were checked with the
+ * SDK's rules are held to the rules they started with when they replay, so no running order is failed by the
+ * stricter check.
+ */
+function checkFirstRunInput(input: unknown): OrderSubmitted {
+  let checked = checkOrderSubmitted(input);
+  if (!checked.ok && !patched(orderPatches.sdkInputRules))
+    checked = checkOrderSubmitted(input, { lenientTiming: true });
+  if (!checked.ok) {
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidOrder,
+      nonRetryable: true,
+      message: describeOrderProblems(checked.problems),
+      details: [checked.problems],
+    });
+  }
+  return checked.order;
 }

@@ -1,0 +1,222 @@
+import { execFile } from 'node:child_process';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { ApplicationFailure, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
+import { InvalidOrderError, submitOrder } from '../src/orders';
+import {
+  defaultRetainFor,
+  defaultValidationPolicy,
+  ErrorType,
+  orderWorkflowId,
+  TaskQueue,
+} from '../src/shared';
+import type { OrderSubmitted, ValidationPolicy } from '../src/shared';
+import type { Order } from '../workflows/order';
+import { initialOrderState } from '../workflows/order-state';
+import type { OrderCarriedState } from '../workflows/order-state';
+import {
+  OrderHarness,
+  orderInput,
+  stateOf,
+  submitForTest,
+  testPolicy,
+  useOrderTestEnv,
+  waitForState,
+} from './support/order-harness';
+
+const ctx = useOrderTestEnv();
+let env: TestWorkflowEnvironment;
+beforeAll(() => {
+  env = ctx.env;
+});
+
+// The two policies that got OrderStored and then stalled as "validator outages" forever (issue 12).
+const unusablePolicies: [string, Record<string, unknown>, RegExp][] = [
+  [
+    'a maximumInterval below its initialInterval',
+    { initialInterval: '1 minute', maximumInterval: '1 second' },
+    /validationPolicy\.maximumInterval cannot be less than its initialInterval/,
+  ],
+  [
+    'a reply timeout with a trailing space',
+    { replyTimeout: '10 seconds ' },
+    /validationPolicy\.replyTimeout must be a positive duration .*\(got "10 seconds "\)/,
+  ],
+];
+
+/** Orders started here without `submitOrder`, terminated after each test like the harness's own. */
+const byHand: string[] = [];
+afterEach(async () => {
+  for (const workflowId of byHand.splice(0)) {
+    await env.client.workflow
+      .getHandle(workflowId)
+      .terminate('test finished')
+      .catch((err: unknown) => {
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      });
+  }
+});
+
+/** As `temporal workflow start --type Order --input ...` does it: no client-side check, no defaults filled in. */
+async function startByHand(input: unknown, carried?: OrderCarriedState) {
+  const workflowId = orderWorkflowId((input as OrderSubmitted).orderId);
+  byHand.push(workflowId);
+  return env.client.workflow.start<typeof Order>('Order', {
+    workflowId,
+    taskQueue: TaskQueue.orders,
+    args: carried ? [input as OrderSubmitted, carried] : [input as OrderSubmitted],
+  });
+}
+
+/** What a run from before settings were fixed at start handed to its next run: state only, no settings. */
+const carriedFrom = (input: OrderSubmitted, settings?: OrderCarriedState['settings']): OrderCarriedState => ({
+  state: initialOrderState(input, new Date().toISOString()),
+  resumeRequested: false,
+  ...(settings ? { settings } : {}),
+});
+
+describe('a validation policy the SDK would refuse', () => {
+  test.each(unusablePolicies)(
+    'when an order with %s is submitted, then submitOrder refuses it naming the field and starts nothing',
+    async (_what, validationPolicy, problem) => {
+      const input = { ...orderInput(), validationPolicy };
+      const refused = submitOrder(env.client, input);
+      await expect(refused).rejects.toBeInstanceOf(InvalidOrderError);
+      await expect(refused).rejects.toThrow(problem);
+      await expect(
+        env.client.workflow.getHandle(orderWorkflowId(input.orderId)).describe(),
+      ).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    },
+  );
+
+  test.each(unusablePolicies)(
+    'when an order with %s is submitted through the CLI, then it exits 1 naming the field and starts nothing',
+    async (_what, validationPolicy, problem) => {
+      const input = { ...orderInput(), validationPolicy };
+      const root = resolve(__dirname, '..');
+      const cli = promisify(execFile)(
+        join(root, 'node_modules', '.bin', 'tsx'),
+        ['src/cli.ts', 'submit', '--json', JSON.stringify(input)],
+        { cwd: root, env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default' } },
+      );
+      await expect(cli).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringMatching(new RegExp(`^error: invalid order: ${problem.source}`)) as string,
+      });
+      await expect(
+        env.client.workflow.getHandle(orderWorkflowId(input.orderId)).describe(),
+      ).rejects.toBeInstanceOf(WorkflowNotFoundError);
+    },
+  );
+
+  test.each(unusablePolicies)(
+    'when an order with %s is started by hand, then it fails as a non-retryable InvalidOrder and asks the validator nothing',
+    async (_what, validationPolicy, problem) => {
+      const h = new OrderHarness(env);
+      const input = { ...orderInput(), validationPolicy };
+      const handle = await startByHand(input);
+      const failure = await h.run(() =>
+        handle.result().then(
+          () => undefined,
+          (err: unknown) => err,
+        ),
+      );
+      expect(failure).toBeInstanceOf(WorkflowFailedError);
+      const cause = (failure as WorkflowFailedError).cause;
+      expect(cause).toBeInstanceOf(ApplicationFailure);
+      expect(cause).toMatchObject({ type: ErrorType.InvalidOrder, nonRetryable: true });
+      expect(cause?.message).toMatch(problem);
+      expect(h.attemptsFor(input.orderId)).toEqual([]);
+    },
+  );
+
+  test('when an order already running with an unusable policy tries to validate, then it stalls saying the policy is at fault, not the validator', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput({
+      validationPolicy: { ...testPolicy, initialInterval: '1 minute', maximumInterval: '1 second' },
+    });
+    // A continued run is not re-checked, so this is how such an order (stored before the check) runs today.
+    await startByHand(input, carriedFrom(input));
+    await h.run(async () => {
+      const stalled = await waitForState(
+        stateOf(env, orderWorkflowId(input.orderId)),
+        (s) => s.status === 'ValidationStalled' && h.alertsFor(input.orderId).length === 1,
+        'ValidationStalled with an alert',
+      );
+      expect(stalled.validation.unusablePolicy).toMatch(
+        /^validationPolicy is unusable: validationPolicy\.maximumInterval cannot be less than its initialInterval/,
+      );
+      expect(stalled.stallEpisodes[0]?.lastFailure).toBe(stalled.validation.unusablePolicy);
+      const [alert] = h.alertsFor(input.orderId);
+      expect(alert?.message).toMatch(
+        /cannot be requested: validationPolicy is unusable: .*not a validator outage/,
+      );
+      expect(alert?.message).not.toMatch(/stopped after/);
+    });
+    expect(h.attemptsFor(input.orderId)).toEqual([]);
+  });
+});
+
+describe('the rules an order started with', () => {
+  test('when an order is submitted, then its input in history holds the whole effective policy and retention', async () => {
+    const input = orderInput({ validationPolicy: { maxAttempts: 2 } });
+    delete input.retainFor;
+    const { handle } = await submitForTest(env, input);
+    const history = await handle.fetchHistory();
+    const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
+    const stored = await decodeFromPayloadsAtIndex<OrderSubmitted>(
+      env.client.options.loadedDataConverter,
+      0,
+      started?.input?.payloads,
+    );
+    expect(stored.validationPolicy).toEqual({ ...defaultValidationPolicy, maxAttempts: 2 });
+    expect(stored.retainFor).toBe(defaultRetainFor);
+    // Nothing ran it; terminating a never-picked-up workflow would stop the test server's clock.
+    await new OrderHarness(env).run(() =>
+      waitForState(stateOf(env, handle.workflowId), (s) => s.status === 'Validated', 'Validated'),
+    );
+  });
+
+  test('when a continued run carries the settings its order started with, then it runs by them, not by the current defaults', async () => {
+    const h = new OrderHarness(env);
+    // No maxAttempts of its own: the default (5) would apply if the carried settings were ignored.
+    const { maxAttempts: _, ...policyWithoutAttempts } = testPolicy;
+    const input = orderInput({ validationPolicy: policyWithoutAttempts });
+    const startedWith: ValidationPolicy = {
+      ...defaultValidationPolicy,
+      ...policyWithoutAttempts,
+      maxAttempts: 2,
+    };
+    h.script(input.orderId, () => ({ refuse: true }));
+    await startByHand(input, carriedFrom(input, { validationPolicy: startedWith, retainFor: '1 hour' }));
+    await h.run(() =>
+      waitForState(
+        stateOf(env, orderWorkflowId(input.orderId)),
+        (s) => s.status === 'ValidationStalled',
+        'ValidationStalled',
+      ),
+    );
+    expect(h.attemptsFor(input.orderId)).toEqual([1, 2]);
+    expect(h.alertsFor(input.orderId)[0]?.message).toMatch(/stopped after 2 attempts/);
+  });
+
+  test("when a continued run gets an input that today's rules refuse, then it carries on instead of failing", async () => {
+    const h = new OrderHarness(env);
+    // As if the expiry rule had been tightened since this order was stored.
+    const input = { ...orderInput(), card: { number: '4242424242424242', expiry: '12/2039', holder: 'Ada' } };
+    const handle = await startByHand(input, carriedFrom(input));
+    await h.run(async () => {
+      const validated = await waitForState(
+        stateOf(env, handle.workflowId),
+        (s) => s.status !== 'Pending',
+        'validated or rejected',
+      );
+      // The validator judges the card as it is; the order was not failed as InvalidOrder on its way there.
+      expect(['Validated', 'Rejected']).toContain(validated.status);
+      expect((await handle.describe()).status.name).toBe('RUNNING');
+    });
+    expect(h.attemptsFor(input.orderId)).toEqual([1]);
+  });
+});
