@@ -98,7 +98,8 @@ describe('codec server, remote codec protocol', () => {
 
   test.each([
     ['not JSON', '/decode', '{"payloads": [', {}, 400, 'the body is not JSON'],
-    ['no payloads list', '/decode', { payload: [] }, {}, 400, 'expected {"payloads": [...]}'],
+    ['payloads that are no list', '/decode', { payloads: {} }, {}, 400, 'expected {"payloads": [...]}'],
+    ['a list for a body', '/decode', [], {}, 400, 'expected {"payloads": [...]}'],
     ['a payload that is no object', '/decode', { payloads: [42] }, {}, 400, 'payloads[0] must be an object'],
     [
       'data that is not base64',
@@ -134,6 +135,12 @@ describe('codec server, remote codec protocol', () => {
     );
     expect(res.status).toBe(422);
     expect(((await res.json()) as { error: string }).error).toMatch(/^payload encrypted with key elsewhere/);
+  });
+
+  test('when the list is empty, as protobuf JSON writes it (`{}`), then the answer is an empty list', async () => {
+    const res = await http.post('/encode', {});
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ payloads: [] });
   });
 
   test('when a request uses GET, then 405, and the server keeps serving after every bad request', async () => {

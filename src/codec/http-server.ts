@@ -50,9 +50,11 @@ function parsePayloads(body: string): Payload[] {
   } catch {
     throw new HttpError(400, 'the body is not JSON');
   }
-  const payloads = (parsed as { payloads?: unknown } | null)?.payloads;
-  if (typeof parsed !== 'object' || parsed === null || !Array.isArray(payloads))
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
     throw new HttpError(400, 'expected {"payloads": [...]}');
+  // Protobuf JSON leaves an empty list out: the temporal CLI sends `{}` for a query without arguments.
+  const payloads = (parsed as { payloads?: unknown }).payloads ?? [];
+  if (!Array.isArray(payloads)) throw new HttpError(400, 'expected {"payloads": [...]}');
   return payloads.map((item: unknown, i): Payload => {
     if (typeof item !== 'object' || item === null || Array.isArray(item))
       throw new HttpError(400, `payloads[${i}] must be an object`);
