@@ -7,6 +7,7 @@ import type { Worker } from '@temporalio/worker';
 import { eventually } from './support/eventually';
 import { createAppWorkers } from './support/app-workers';
 import { createDevServerEnv, uniqueId } from './support/environments';
+import { startCodecServer } from './support/codec-server';
 import { temporalCliPath } from './support/toolchain';
 
 const run = promisify(execFile);
@@ -17,9 +18,12 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
   let env: TestWorkflowEnvironment;
   let workers: Worker[];
   let running: Promise<unknown>;
+  let codec: Awaited<ReturnType<typeof startCodecServer>>;
 
+  // As the README's runbook: through the codec server, so typed JSON is encrypted and results read decoded.
   const temporal = async (...args: string[]): Promise<string> =>
-    (await run(temporalCliPath(), [...args, '--address', env.address])).stdout;
+    (await run(temporalCliPath(), [...args, '--address', env.address, '--codec-endpoint', codec.endpoint]))
+      .stdout;
 
   const cli = (...args: string[]) =>
     run(join(root, 'node_modules', '.bin', 'tsx'), ['src/cli.ts', ...args], {
@@ -44,6 +48,7 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
   };
 
   beforeAll(async () => {
+    codec = await startCodecServer();
     env = await createDevServerEnv();
     const { orders, validator } = await createAppWorkers(env);
     workers = [orders, validator];
@@ -54,6 +59,7 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
     workers.forEach((worker) => worker.shutdown());
     await running;
     await env.teardown();
+    await codec.close();
   });
 
   test('when an order is started, queried and confirmed with plain JSON, then it ends Confirmed', async () => {
