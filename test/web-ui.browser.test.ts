@@ -1,0 +1,276 @@
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { resolve } from 'node:path';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { EncryptionCodec } from '../src/codec/encryption-codec';
+import { createCodecServer } from '../src/codec/http-server';
+import { publishMenuEvent } from '../src/catering-events';
+import { getOrderState, listOrders } from '../src/orders';
+import { placeOrder } from '../src/place-order';
+import type { OrderStatus } from '../src/shared';
+import { createAppWorkers } from './support/app-workers';
+import { everythingOnPage, freePort, launchChromium } from './support/browser';
+import { testKeyRing } from './support/codec';
+import { createDevServerEnv, uniqueId } from './support/environments';
+import { eventually } from './support/eventually';
+
+const docs = resolve(__dirname, '..', 'docs');
+// The UI answers in milliseconds; the slack is for a 2-core machine busy with other test files.
+const uiTimeout = 30_000;
+
+interface PlacedOrder {
+  orderId: string;
+  amount: number;
+  card: { number: string; expiry: string; holder: string };
+  expected: OrderStatus;
+}
+
+const order = (amount: number, number: string, expected: OrderStatus): PlacedOrder => ({
+  orderId: uniqueId('web'),
+  amount,
+  card: { number, expiry: '11/38', holder: 'Grace Hopper' },
+  expected,
+});
+
+const customerId = 'c-grace';
+const confirmedA = order(240.5, '4111 1111 1111 1111', 'Confirmed');
+const confirmedB = order(1280, '5555555555554444', 'Confirmed');
+// On the validator's blocklist: the order ends Rejected.
+const rejected = order(99.9, '4000000000000002', 'Rejected');
+const orders = [confirmedA, confirmedB, rejected];
+
+/** Every way a full card number could be written on a page: as typed, bare digits, in groups of four. */
+const fullCardNumbers = orders.flatMap(({ card }) => {
+  const digits = card.number.replace(/\D/g, '');
+  return [...new Set([card.number, digits, digits.replace(/(\d{4})(?=\d)/g, '$1 ')])];
+});
+
+async function expectNoFullCardNumber(page: Page): Promise<void> {
+  const everything = await everythingOnPage(page);
+  // Where each number was found, not the whole page: a failure should say what leaked and in which markup.
+  const leaks = fullCardNumbers.flatMap((number) => {
+    const at = everything.indexOf(number);
+    return at < 0 ? [] : [everything.slice(Math.max(0, at - 120), at + number.length + 40)];
+  });
+  expect(leaks).toEqual([]);
+}
+
+/**
+ * The Web UI of a dev server whose codec endpoint is the project's codec server, driven in Chromium the way a
+ * person uses it: the UI decodes payloads only through that server, so what the page shows is what a person
+ * with access to the UI (but not to the key) can read.
+ */
+describe('the Web UI with the codec server, in a real browser', () => {
+  let codecServer: Server | undefined;
+  let env: TestWorkflowEnvironment | undefined;
+  let workers: Worker[] = [];
+  let running: Promise<unknown> | undefined;
+  let browser: Browser | undefined;
+  let page: Page;
+  let ui: string;
+
+  beforeAll(async () => {
+    const uiPort = await freePort();
+    ui = `http://localhost:${uiPort}`;
+    const codec = createCodecServer({
+      codec: new EncryptionCodec(testKeyRing()),
+      // The UI's page calls the codec server from the browser, so its origin must pass CORS, by either name.
+      allowedOrigins: [ui, `http://127.0.0.1:${uiPort}`],
+      namespaces: ['default'],
+    });
+    codecServer = codec;
+    await new Promise<void>((done, fail) => {
+      codec.once('error', fail);
+      codec.listen(0, '127.0.0.1', done);
+    });
+    const codecPort = (codec.address() as AddressInfo).port;
+    const dev = await createDevServerEnv({
+      ui: { port: uiPort, codecEndpoint: `http://127.0.0.1:${codecPort}` },
+    });
+    env = dev;
+    const app = await createAppWorkers(dev);
+    workers = [app.orders, app.validator];
+    running = Promise.all(workers.map((worker) => worker.run()));
+    const chromium = await launchChromium();
+    browser = chromium;
+
+    for (const placed of orders) {
+      await placeOrder(dev.client, {
+        orderId: placed.orderId,
+        customerId,
+        amount: placed.amount,
+        currency: 'EUR',
+        card: placed.card,
+        menus: [{ menuId: 'A', catererId: 'caterer-anna' }],
+      });
+      if (placed.expected !== 'Confirmed') continue;
+      await publishMenuEvent(dev.client, 'CustomerConfirmedMenu', {
+        orderId: placed.orderId,
+        menuId: 'A',
+        eventId: uniqueId('evt'),
+      });
+      await publishMenuEvent(dev.client, 'CatererConfirmedMenu', {
+        orderId: placed.orderId,
+        menuId: 'A',
+        catererId: 'caterer-anna',
+        eventId: uniqueId('evt'),
+      });
+    }
+    for (const placed of orders) {
+      await eventually(
+        `order ${placed.orderId} to be ${placed.expected}`,
+        () => getOrderState(dev.client, placed.orderId),
+        (state) => state.status === placed.expected,
+      );
+    }
+    // The list is read from visibility, which lags the workflows' own state.
+    await eventually(
+      'visibility to list the orders by status',
+      async () => [
+        (await listOrders(dev.client, { status: 'Confirmed' })).length,
+        (await listOrders(dev.client, { status: 'Rejected' })).length,
+      ],
+      ([confirmed, declined]) => confirmed === 2 && declined === 1,
+    );
+  }, 240_000);
+
+  afterAll(async () => {
+    await browser?.close();
+    workers.forEach((worker) => worker.shutdown());
+    await running;
+    await env?.teardown();
+    const codec = codecServer;
+    if (codec) {
+      codec.closeAllConnections();
+      await new Promise((done) => codec.close(done));
+    }
+  });
+
+  beforeEach(async () => {
+    if (!browser) throw new Error('no browser: beforeAll failed');
+    page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  });
+
+  afterEach(async () => {
+    await page.close();
+  });
+
+  const workflowLinks = (): Promise<string[]> =>
+    page.getByRole('link', { name: /^(order|catering-match)-/ }).allInnerTexts();
+
+  const inputPanel = (): Locator =>
+    page
+      .getByRole('heading', { level: 2, name: 'Input', exact: true })
+      .locator('xpath=..')
+      .getByRole('textbox');
+
+  async function openOrder(placed: PlacedOrder): Promise<void> {
+    await page.goto(`${ui}/namespaces/default/workflows`);
+    await page.getByRole('link', { name: `order-${placed.orderId}`, exact: true }).click();
+    await page.waitForURL(new RegExp(`/workflows/order-${placed.orderId}/`), { timeout: uiTimeout });
+  }
+
+  async function decodedInput(placed: PlacedOrder): Promise<unknown> {
+    // Without the codec the panel shows the encrypted payload; the last text seen says so when this times out.
+    const text = await eventually(
+      'the input panel to show the decoded order',
+      () => inputPanel().innerText(),
+      (shown) => shown.includes(placed.orderId),
+      uiTimeout,
+    );
+    return JSON.parse(text);
+  }
+
+  async function currentDetails(status: OrderStatus): Promise<string> {
+    await page.getByRole('tab', { name: 'User Metadata' }).click();
+    // The UI renders details as markdown in an iframe of their own, beside the panel's heading.
+    const details = page
+      .getByRole('heading', { name: 'Current Details', exact: true })
+      .locator('xpath=ancestor::div[.//iframe][1]')
+      .frameLocator('iframe[title="output"]')
+      .locator('body');
+    return eventually(
+      'the current details line',
+      async () => (await details.innerText({ timeout: 1_000 })).trim(),
+      (line) => line.startsWith(status),
+      uiTimeout,
+    );
+  }
+
+  test('when a person filters the workflow list by OrderStatus = "Confirmed", then exactly the confirmed orders are listed', async () => {
+    await page.goto(`${ui}/namespaces/default/workflows`);
+    // The `</>` button that opens the query box has no accessible name, only a tooltip; its test id is stable.
+    await page.getByTestId('toggle-manual-query').click();
+    const query = page.getByRole('searchbox', { name: 'Enter a query' });
+    await query.fill('OrderStatus = "Confirmed"');
+    await query.press('Enter');
+    await page.waitForURL(/[?&]query=/, { timeout: uiTimeout });
+
+    // The unfiltered list, shown until the query's answer arrives, also holds the catering matches.
+    const listed = await eventually(
+      'the filtered list',
+      workflowLinks,
+      (links) => links.length > 0 && !links.some((link) => link.startsWith('catering-match-')),
+      uiTimeout,
+    );
+    expect(listed.sort()).toEqual([`order-${confirmedA.orderId}`, `order-${confirmedB.orderId}`].sort());
+    expect(listed).not.toContain(`order-${rejected.orderId}`);
+    // Checked before the screenshot, so a failing run never writes a leaked number into docs/.
+    await expectNoFullCardNumber(page);
+    await page.screenshot({ path: resolve(docs, 'web-ui-orders.png') });
+  });
+
+  test('when a person opens a confirmed order, then they read its current details and its input with the card masked, and no full card number anywhere', async () => {
+    await openOrder(confirmedA);
+
+    expect(await decodedInput(confirmedA)).toMatchObject({
+      orderId: confirmedA.orderId,
+      customerId,
+      amount: 240.5,
+      currency: 'EUR',
+      card: { number: '•••• 1111', expiry: '11/38', holder: 'Grace Hopper' },
+    });
+    await expectNoFullCardNumber(page);
+    await page.screenshot({ path: resolve(docs, 'web-ui-order.png') });
+
+    // The validator's request in the event history carries the card too; a person expanding it sees it masked.
+    await page
+      .getByRole('row')
+      .filter({ hasText: 'Activity Task Scheduled' })
+      .filter({ hasText: 'validateCreditCard' })
+      .click();
+    const request = await eventually(
+      'the validation request to show its decoded input',
+      () => page.getByRole('textbox').filter({ hasText: 'idempotencyKey' }).innerText(),
+      (shown) => shown.includes(confirmedA.orderId),
+      uiTimeout,
+    );
+    expect(JSON.parse(request)).toMatchObject({
+      orderId: confirmedA.orderId,
+      card: { number: '•••• 1111', holder: 'Grace Hopper' },
+    });
+    await expectNoFullCardNumber(page);
+
+    expect(await currentDetails('Confirmed')).toBe(
+      `Confirmed · 240.50 EUR · customer ${customerId} · menu A`,
+    );
+    await expectNoFullCardNumber(page);
+  });
+
+  test('when a person opens the rejected order, then they read why it was rejected and its blocklisted card masked', async () => {
+    await openOrder(rejected);
+
+    expect(await decodedInput(rejected)).toMatchObject({
+      orderId: rejected.orderId,
+      card: { number: '•••• 0002', expiry: '11/38', holder: 'Grace Hopper' },
+    });
+    await expectNoFullCardNumber(page);
+
+    expect(await currentDetails('Rejected')).toMatch(
+      new RegExp(`^Rejected · 99\\.90 EUR · customer ${customerId} · \\S`),
+    );
+    await expectNoFullCardNumber(page);
+  });
+});
