@@ -8,7 +8,6 @@ import type { CateringMatch } from '../workflows/catering-match';
 import {
   applyMenuEvent,
   expireMatch,
-  menuEventKinds,
   setAsideListLimit,
   startMatch,
 } from '../workflows/catering-match-state';
@@ -27,14 +26,16 @@ import { createTimeSkippingEnv, uniqueId } from './support/environments';
 // Replay a failure with FC_SEED=<seed printed by fast-check>.
 const seed = process.env.FC_SEED === undefined ? {} : { seed: Number(process.env.FC_SEED) };
 
-const deadlineHours = 24;
-const hour = 3600_000;
+const second = 1000;
+const minute = 60 * second;
+const hour = 60 * minute;
+const deadlineMs = 24 * hour;
 
 interface EventSpec {
   kind: MenuEventKind;
-  payload: Record<string, unknown>;
-  /** Whole hours after the match started; never within an hour of the deadline. */
-  hour: number;
+  payload: unknown;
+  /** When it is delivered, in ms after the match started. */
+  atMs: number;
   /** For another order, or malformed: only reachable by a raw signal (the publisher refuses or reroutes it). */
   raw: boolean;
 }
@@ -44,14 +45,28 @@ interface Scenario {
   events: EventSpec[];
 }
 
+type Shape =
+  | 'well-formed'
+  | 'extra fields'
+  | 'huge strings'
+  | 'other order'
+  | 'null'
+  | 'not an object'
+  | 'field missing'
+  | 'field of the wrong type'
+  | 'field empty';
+
 interface Draw {
   kind: MenuEventKind;
   menuId: string;
-  foreign: boolean;
   strangerCaterer: string | undefined;
-  malformed: 'menuId' | 'eventId' | undefined;
-  duplicateOf: number | undefined;
-  hour: number;
+  shape: Shape;
+  /** Which carried field a malformed shape breaks, and with what. */
+  field: number;
+  wrongValue: unknown;
+  /** An earlier event again: word for word, or its eventId on other content. */
+  duplicateOf: { index: number; reworded: boolean } | undefined;
+  atMs: number;
 }
 
 const menuIdPool = ['A', 'B'];
@@ -74,8 +89,40 @@ const menusArb: fc.Arbitrary<MenuOffer[] | undefined> = sometimes(
     ),
 );
 
-/** One event draw; menus named are mostly those on offer (or the pool, when menus are learnt from events). */
-const drawArb = (menus: MenuOffer[] | undefined): fc.Arbitrary<Draw> =>
+/**
+ * Delivery times: anywhere in the match's life and past its deadline, and often right around the deadline, the race
+ * the rule is about. The workflow test leaves out the last minute before it: its server's clock runs on in real
+ * time while an event is being delivered, so an event meant for a few ms before the deadline lands after it.
+ */
+interface Timing {
+  nearDeadline: number[];
+  /** No event is meant for this last stretch before the deadline. */
+  quietBefore: number;
+}
+const pureTiming: Timing = {
+  nearDeadline: [-hour, -10 * minute, -minute, -second, -1, 0, 1, minute],
+  quietBefore: 0,
+};
+const serverTiming: Timing = {
+  nearDeadline: [-hour, -10 * minute, -minute, second, minute],
+  quietBefore: minute,
+};
+const timeArb = ({ nearDeadline, quietBefore }: Timing): fc.Arbitrary<number> =>
+  fc.oneof(
+    { weight: 5, arbitrary: fc.integer({ min: 0, max: deadlineMs - quietBefore - 1 }) },
+    { weight: 3, arbitrary: fc.constantFrom(...nearDeadline).map((offset) => deadlineMs + offset) },
+    { weight: 1, arbitrary: fc.integer({ min: deadlineMs, max: deadlineMs + 12 * hour }) },
+  );
+
+const wrongValueArb = fc.oneof(
+  fc.constant(null),
+  fc.integer(),
+  fc.boolean(),
+  fc.constant({ nested: 'object' }),
+  fc.constant(['A']),
+);
+
+const drawArb = (menus: MenuOffer[] | undefined, timing: Timing): fc.Arbitrary<Draw> =>
   fc.record({
     kind: fc.oneof(
       { weight: 4, arbitrary: fc.constant<MenuEventKind>('CustomerConfirmedMenu') },
@@ -86,106 +133,237 @@ const drawArb = (menus: MenuOffer[] | undefined): fc.Arbitrary<Draw> =>
       { weight: 9, arbitrary: fc.constantFrom(...(menus?.map((m) => m.menuId) ?? menuIdPool)) },
       { weight: 1, arbitrary: fc.constant('Z') },
     ),
-    foreign: fc.oneof(
-      { weight: 9, arbitrary: fc.constant(false) },
-      { weight: 1, arbitrary: fc.constant(true) },
-    ),
     strangerCaterer: sometimes(1, 6, fc.constantFrom('c1', 'c2', 'c3')),
-    malformed: sometimes(1, 15, fc.constantFrom<'menuId' | 'eventId'>('menuId', 'eventId')),
-    duplicateOf: sometimes(1, 4, fc.nat()),
-    // Whole hours, at least an hour either side of the deadline.
-    hour: fc.oneof(
-      { weight: 7, arbitrary: fc.integer({ min: 0, max: deadlineHours - 2 }) },
-      { weight: 1, arbitrary: fc.integer({ min: deadlineHours + 2, max: deadlineHours + 12 }) },
+    shape: fc.oneof(
+      { weight: 24, arbitrary: fc.constant<Shape>('well-formed') },
+      {
+        weight: 8,
+        arbitrary: fc.constantFrom<Shape>(
+          'extra fields',
+          'huge strings',
+          'other order',
+          'null',
+          'not an object',
+          'field missing',
+          'field of the wrong type',
+          'field empty',
+        ),
+      },
     ),
+    field: fc.nat(),
+    wrongValue: wrongValueArb,
+    duplicateOf: sometimes(1, 4, fc.record({ index: fc.nat(), reworded: fc.boolean() })),
+    atMs: timeArb(timing),
   });
 
 /** The caterer each menu expects; for menus learnt from events, a fixed one per menu. */
 const ownerOf = (menus: MenuOffer[] | undefined, menuId: string): string =>
   menus?.find((m) => m.menuId === menuId)?.catererId ?? `caterer-of-${menuId}`;
 
-function buildScenario(orderId: string, menus: MenuOffer[] | undefined, draws: Draw[]): Scenario {
+const carriedFields = (kind: MenuEventKind): string[] =>
+  kind === 'CustomerConfirmedMenu'
+    ? ['orderId', 'menuId', 'eventId']
+    : ['orderId', 'menuId', 'eventId', 'catererId'];
+
+function payloadFor(orderId: string, menus: MenuOffer[] | undefined, d: Draw, eventId: string): unknown {
+  const payload: Record<string, unknown> = {
+    orderId: d.shape === 'other order' ? `${orderId}-other` : orderId,
+    menuId: d.menuId,
+    eventId,
+  };
+  if (d.kind !== 'CustomerConfirmedMenu') payload.catererId = d.strangerCaterer ?? ownerOf(menus, d.menuId);
+  const field = carriedFields(d.kind)[d.field % carriedFields(d.kind).length]!;
+  switch (d.shape) {
+    case 'null':
+      return null;
+    case 'not an object':
+      return d.field % 2 === 0 ? `${d.kind} ${eventId}` : [payload];
+    case 'field missing':
+      delete payload[field];
+      return payload;
+    case 'field of the wrong type':
+      return { ...payload, [field]: d.wrongValue };
+    case 'field empty':
+      return { ...payload, [field]: '' };
+    case 'extra fields':
+      return {
+        ...payload,
+        note: 'from the caterer portal',
+        priority: 3,
+        meta: { source: 'test' },
+        empty: null,
+      };
+    case 'huge strings':
+      // The menu on offer is kept, so that the event still counts: only its eventId (and a note) are huge.
+      return { ...payload, eventId: `${eventId}:${'x'.repeat(10_000)}`, note: 'y'.repeat(10_000) };
+    default:
+      return payload;
+  }
+}
+
+/** A copy of an earlier event's payload under its eventId, with another kind, menu or caterer. */
+function reword(earlier: EventSpec): Pick<EventSpec, 'kind' | 'payload'> {
+  const payload = { ...(earlier.payload as Record<string, unknown>) };
+  if (earlier.kind === 'CatererConfirmedMenu') return { kind: 'CatererDeclinedMenu', payload };
+  if (earlier.kind === 'CatererDeclinedMenu') return { kind: 'CatererConfirmedMenu', payload };
+  return {
+    kind: 'CustomerConfirmedMenu',
+    payload: { ...payload, menuId: payload.menuId === 'A' ? 'B' : 'A' },
+  };
+}
+
+/** A burst of set-aside events in one instant, long enough to pass every set-aside list's cap. */
+interface Flood {
+  size: number;
+  kind: 'rejected' | 'ignored';
+  atMs: number;
+}
+
+function buildScenario(
+  orderId: string,
+  menus: MenuOffer[] | undefined,
+  draws: Draw[],
+  flood?: Flood,
+): Scenario {
   const built: EventSpec[] = [];
   draws.forEach((d, i) => {
     const earlier =
-      d.duplicateOf === undefined || built.length === 0 ? undefined : built[d.duplicateOf % built.length];
-    if (earlier !== undefined) {
-      built.push({ ...earlier, hour: d.hour });
+      d.duplicateOf === undefined || built.length === 0
+        ? undefined
+        : built[d.duplicateOf.index % built.length];
+    // Only an object payload has an eventId to reuse.
+    if (earlier !== undefined && typeof earlier.payload === 'object' && earlier.payload !== null) {
+      const content = d.duplicateOf!.reworded ? reword(earlier) : earlier;
+      built.push({ ...earlier, ...content, atMs: d.atMs });
       return;
     }
-    const payload: Record<string, unknown> = {
-      orderId: d.foreign ? `${orderId}-other` : orderId,
-      menuId: d.menuId,
-      eventId: `${orderId}:e${i}`,
-    };
-    if (d.kind !== 'CustomerConfirmedMenu') payload.catererId = d.strangerCaterer ?? ownerOf(menus, d.menuId);
-    if (d.malformed !== undefined) delete payload[d.malformed];
-    built.push({ kind: d.kind, payload, hour: d.hour, raw: d.foreign || d.malformed !== undefined });
+    const payload = payloadFor(orderId, menus, d, `${orderId}:e${i}`);
+    const raw = d.shape !== 'well-formed' && d.shape !== 'extra fields' && d.shape !== 'huge strings';
+    built.push({ kind: d.kind, payload, atMs: d.atMs, raw });
   });
-  // Delivery order is time order; Array.prototype.sort is stable, so same-hour events keep their draw order.
-  return { ...(menus ? { menus } : {}), events: built.sort((a, b) => a.hour - b.hour) };
+  for (let n = 0; n < (flood?.size ?? 0); n++) {
+    const payload =
+      flood!.kind === 'rejected'
+        ? { orderId, menuId: 'A', eventId: n }
+        : { orderId: `${orderId}-other`, menuId: 'A', eventId: `${orderId}:flood${n}` };
+    built.push({ kind: 'CustomerConfirmedMenu', payload, atMs: flood!.atMs, raw: true });
+  }
+  // Delivery order is time order; Array.prototype.sort is stable, so same-instant events keep their draw order.
+  return { ...(menus ? { menus } : {}), events: built.sort((a, b) => a.atMs - b.atMs) };
 }
 
-const drawsArb = (maxEvents: number) =>
+const floodArb: fc.Arbitrary<Flood | undefined> = sometimes(
+  1,
+  3,
+  fc.record({
+    size: fc.integer({ min: 40, max: 2 * setAsideListLimit }),
+    kind: fc.constantFrom<Flood['kind']>('rejected', 'ignored'),
+    atMs: timeArb(pureTiming),
+  }),
+);
+
+const drawsArb = (maxEvents: number, timing: Timing) =>
   menusArb.chain((menus) =>
     fc.tuple(
       fc.constant(menus),
-      fc.array(drawArb(menus), { minLength: 2, maxLength: maxEvents, size: 'max' }),
+      fc.array(drawArb(menus, timing), { minLength: 2, maxLength: maxEvents, size: 'max' }),
     ),
   );
 
 const scenarioArb = (orderId: string, maxEvents: number): fc.Arbitrary<Scenario> =>
-  drawsArb(maxEvents).map(([menus, draws]) => buildScenario(orderId, menus, draws));
+  fc
+    .tuple(drawsArb(maxEvents, pureTiming), floodArb)
+    .map(([[menus, draws], flood]) => buildScenario(orderId, menus, draws, flood));
 
 interface Expected {
   status: 'Matched' | 'Expired' | 'NoMenuAgreed';
   menuId?: string;
   /** Index of the event that decided the match; events after it find the match finished. */
   decidedBy?: number;
+  applied: number;
+  rejected: number;
+  ignored: number;
+}
+
+const isFilled = (value: unknown): value is string => typeof value === 'string' && value.trim() !== '';
+
+/** Malformed: not an object, or a field its kind carries is not a non-empty string. Extra fields do no harm. */
+const wellFormed = (ev: EventSpec): boolean =>
+  typeof ev.payload === 'object' &&
+  ev.payload !== null &&
+  !Array.isArray(ev.payload) &&
+  carriedFields(ev.kind).every((field) => isFilled((ev.payload as Record<string, unknown>)[field]));
+
+interface Counted {
+  kind: MenuEventKind;
+  menuId: string;
+  eventId: string;
+  catererId?: string;
 }
 
 /**
- * The specification, written as plainly as possible and apart from the implementation: ConfirmOrder is due iff
- * some menu holds the customer's confirmation and its own caterer's latest word is a confirmation, before the
- * deadline and before every offered menu stands declined; and it names the first such menu.
+ * The rule as the README states it, read off the events alone: an event counts when it is well-formed, for this
+ * order, before the deadline, not a repeat of an eventId that already counted, for a menu on offer (any menu when
+ * they are learnt from events) and, from a caterer, from that menu's caterer (the first to answer, when learnt).
+ * The customer's confirmation is never withdrawn; the caterer's latest word wins. The match is decided by the first
+ * event after which some menu has both confirmations (Matched, on that menu: ConfirmOrder once) or every offered menu
+ * stands declined (NoMenuAgreed); nothing counts after that. Otherwise the deadline passes first (Expired).
  */
-function specification(orderId: string, scenario: Scenario): Expected {
-  const offered = scenario.menus?.map((m) => m.menuId);
-  const applied = new Set<string>();
-  const customerConfirmed = new Set<string>();
-  const catererOf = new Map<string, string>(scenario.menus?.map((m) => [m.menuId, m.catererId]));
-  const latestWord = new Map<string, 'confirmed' | 'declined'>();
-  for (const [i, { kind, payload, hour: at }] of scenario.events.entries()) {
-    if (at >= deadlineHours) return { status: 'Expired' };
-    const { orderId: eventOrder, menuId, eventId, catererId } = payload as Record<string, string | undefined>;
-    if (menuId === undefined || eventId === undefined) continue;
-    if (applied.has(eventId) || eventOrder !== orderId) continue;
-    if (offered && !offered.includes(menuId)) continue;
-    if (kind === 'CustomerConfirmedMenu') {
-      customerConfirmed.add(menuId);
-    } else {
-      const owner = catererOf.get(menuId);
-      if (owner !== undefined && owner !== catererId) continue;
-      catererOf.set(menuId, catererId!);
-      latestWord.set(menuId, kind === 'CatererConfirmedMenu' ? 'confirmed' : 'declined');
-    }
-    applied.add(eventId);
-    if (customerConfirmed.has(menuId) && latestWord.get(menuId) === 'confirmed') {
-      return { status: 'Matched', menuId, decidedBy: i };
-    }
-    if (offered && offered.every((m) => latestWord.get(m) === 'declined')) {
-      return { status: 'NoMenuAgreed', decidedBy: i };
-    }
+function promised(orderId: string, scenario: Scenario): Expected {
+  const { events, menus: offered } = scenario;
+  const rejected = events.filter((ev) => !wellFormed(ev)).length;
+  const outcome = (
+    status: Expected['status'],
+    counted: Counted[],
+    extra: Partial<Expected> = {},
+  ): Expected => ({
+    status,
+    ...extra,
+    applied: counted.length,
+    rejected,
+    ignored: events.length - counted.length - rejected,
+  });
+  const catererOf = (counted: Counted[], menuId: string): string | undefined =>
+    offered?.find((m) => m.menuId === menuId)?.catererId ??
+    counted.find((c) => c.menuId === menuId && c.catererId !== undefined)?.catererId;
+  const customerConfirmed = (counted: Counted[], menuId: string): boolean =>
+    counted.some((c) => c.menuId === menuId && c.kind === 'CustomerConfirmedMenu');
+  const catererWord = (counted: Counted[], menuId: string): MenuEventKind | undefined =>
+    counted.filter((c) => c.menuId === menuId && c.kind !== 'CustomerConfirmedMenu').at(-1)?.kind;
+
+  const counted: Counted[] = [];
+  for (const [i, ev] of events.entries()) {
+    if (ev.atMs >= deadlineMs) break;
+    if (!wellFormed(ev)) continue;
+    const { orderId: its, menuId, eventId, catererId } = ev.payload as Record<string, string>;
+    if (its !== orderId || counted.some((c) => c.eventId === eventId)) continue;
+    if (offered && !offered.some((m) => m.menuId === menuId)) continue;
+    const fromCaterer = ev.kind !== 'CustomerConfirmedMenu';
+    if (fromCaterer && (catererOf(counted, menuId!) ?? catererId) !== catererId) continue;
+    counted.push({
+      kind: ev.kind,
+      menuId: menuId!,
+      eventId: eventId!,
+      ...(fromCaterer ? { catererId } : {}),
+    });
+
+    const menusNow = [...new Set(counted.map((c) => c.menuId))];
+    const agreed = menusNow.find(
+      (m) => customerConfirmed(counted, m) && catererWord(counted, m) === 'CatererConfirmedMenu',
+    );
+    if (agreed !== undefined) return outcome('Matched', counted, { menuId: agreed, decidedBy: i });
+    if (offered?.every((m) => catererWord(counted, m.menuId) === 'CatererDeclinedMenu'))
+      return outcome('NoMenuAgreed', counted, { decidedBy: i });
   }
-  return { status: 'Expired' };
+  return outcome('Expired', counted);
 }
 
 const t0 = new Date('2030-01-01T00:00:00Z');
-const at = (hours: number): Date => new Date(t0.getTime() + hours * hour);
+const at = (ms: number): Date => new Date(t0.getTime() + ms);
 
-/** Drives the pure rules as the workflow does: events in time order, the deadline timer at its hour. */
+/** Drives the pure rules as the workflow does: events in time order, the deadline timer when its time comes. */
 function runRules(orderId: string, scenario: Scenario, deliveries = 1) {
-  let state = startMatch({ orderId, menus: scenario.menus, confirmWithin: `${deadlineHours} hours` }, t0);
+  let state = startMatch({ orderId, menus: scenario.menus, confirmWithin: '24 hours' }, t0);
   let deadlinePassed = false;
   let matchedTransitions = 0;
   const statusChanges: CateringMatchStatus[] = [];
@@ -197,22 +375,23 @@ function runRules(orderId: string, scenario: Scenario, deliveries = 1) {
     state = next;
   };
   for (const ev of scenario.events) {
-    if (!deadlinePassed && ev.hour >= deadlineHours) {
-      step(expireMatch(state, at(deadlineHours)));
+    if (!deadlinePassed && ev.atMs >= deadlineMs) {
+      step(expireMatch(state, at(deadlineMs)));
       deadlinePassed = true;
     }
-    for (let n = 0; n < deliveries; n++) step(applyMenuEvent(state, ev.kind, ev.payload, at(ev.hour)));
+    for (let n = 0; n < deliveries; n++) step(applyMenuEvent(state, ev.kind, ev.payload, at(ev.atMs)));
   }
-  if (!deadlinePassed) step(expireMatch(state, at(deadlineHours)));
+  if (!deadlinePassed) step(expireMatch(state, at(deadlineMs)));
   return { state, matchedTransitions, statusChanges };
 }
 
 describe('the match rules (pure), over random event sequences', () => {
-  it('decide exactly what the specification says: ConfirmOrder iff a menu is agreed in time, once, for that menu', () => {
+  it('decide what the README promises: ConfirmOrder iff a menu is agreed in time, once, for that menu', () => {
     const outcomes: Record<string, number> = {};
+    const seen = { nearDeadline: 0, overCap: 0 };
     fc.assert(
       fc.property(scenarioArb('42', 14), (scenario) => {
-        const expected = specification('42', scenario);
+        const expected = promised('42', scenario);
         const { state, matchedTransitions, statusChanges } = runRules('42', scenario);
 
         expect(state.status).toBe(expected.status);
@@ -221,25 +400,33 @@ describe('the match rules (pure), over random event sequences', () => {
         // A decision is final: the status leaves AwaitingConfirmations once and never changes again.
         expect(statusChanges).toEqual([expected.status]);
         outcomes[expected.status] = (outcomes[expected.status] ?? 0) + 1;
+        if (scenario.events.some((ev) => Math.abs(ev.atMs - deadlineMs) <= hour)) seen.nearDeadline++;
+        if (expected.ignored > setAsideListLimit || expected.rejected > setAsideListLimit) seen.overCap++;
       }),
       { numRuns: 500, ...seed },
     );
-    // The generator must keep reaching every outcome, or the property above proves little.
+    // The generator must keep reaching every outcome and every edge, or the property above proves little.
     for (const status of ['Matched', 'Expired', 'NoMenuAgreed']) expect(outcomes[status]).toBeGreaterThan(25);
+    expect(seen.nearDeadline).toBeGreaterThan(100);
+    expect(seen.overCap).toBeGreaterThan(25);
   });
 
-  it('account for every event exactly once: applied, ignored with a reason, or rejected', () => {
+  it('account for every event exactly once, applied, ignored or rejected, and keep only the newest set aside', () => {
     fc.assert(
       fc.property(scenarioArb('42', 14), (scenario) => {
+        const expected = promised('42', scenario);
         const { state } = runRules('42', scenario);
 
-        expect(state.processedEventCount + state.ignoredEventCount + state.rejectedEventCount).toBe(
-          scenario.events.length,
-        );
-        expect(new Set(state.processedEventIds).size).toBe(state.processedEventCount);
-        expect(Object.values(state.ignoredByReason).reduce((a, b) => a + b, 0)).toBe(state.ignoredEventCount);
-        expect(state.ignoredEvents).toHaveLength(Math.min(state.ignoredEventCount, setAsideListLimit));
-        expect(state.rejectedEvents).toHaveLength(Math.min(state.rejectedEventCount, setAsideListLimit));
+        expect({
+          applied: state.processedEventCount,
+          rejected: state.rejectedEventCount,
+          ignored: state.ignoredEventCount,
+        }).toEqual({ applied: expected.applied, rejected: expected.rejected, ignored: expected.ignored });
+        expect(Object.values(state.ignoredByReason).reduce((a, b) => a + b, 0)).toBe(expected.ignored);
+        expect(state.ignoredEvents).toHaveLength(Math.min(expected.ignored, setAsideListLimit));
+        expect(state.rejectedEvents).toHaveLength(Math.min(expected.rejected, setAsideListLimit));
+        const lastRejected = scenario.events.filter((ev) => !wellFormed(ev)).at(-1);
+        if (lastRejected) expect(state.rejectedEvents.at(-1)?.kind).toBe(lastRejected.kind);
       }),
       { numRuns: 500, ...seed },
     );
@@ -258,14 +445,6 @@ describe('the match rules (pure), over random event sequences', () => {
       }),
       { numRuns: 500, ...seed },
     );
-  });
-
-  it('know every kind of event the workflow listens for', () => {
-    expect([...menuEventKinds].sort()).toEqual([
-      'CatererConfirmedMenu',
-      'CatererDeclinedMenu',
-      'CustomerConfirmedMenu',
-    ]);
   });
 });
 
@@ -304,27 +483,27 @@ describe('the CateringMatch workflow on the time-skipping server, over random ev
 
   it('sends ConfirmOrder iff a menu is agreed before the deadline and before every offered menu is declined, at most once, for that menu', async () => {
     await fc.assert(
-      fc.asyncProperty(drawsArb(8), async ([menus, draws]) => {
+      fc.asyncProperty(drawsArb(8, serverTiming), async ([menus, draws]) => {
         const orderId = uniqueId('prop');
         const scenario = buildScenario(orderId, menus, draws);
-        const expected = specification(orderId, scenario);
+        const expected = promised(orderId, scenario);
         await startOrderRecorder(env.client, orderId);
         const { runId } = await startCateringMatch(env.client, {
           orderId,
           ...(menus ? { menus } : {}),
-          confirmWithin: `${deadlineHours} hours`,
+          confirmWithin: '24 hours',
         });
         const handle = env.client.workflow.getHandle<typeof CateringMatch>(cateringMatchWorkflowId(orderId));
 
         let now = 0;
         for (const [i, ev] of scenario.events.entries()) {
-          if (ev.hour > now) {
-            await env.sleep(`${ev.hour - now} hours`);
-            now = ev.hour;
+          if (ev.atMs > now) {
+            await env.sleep(ev.atMs - now);
+            now = ev.atMs;
           }
           const received = await deliver(orderId, ev);
           const finishedBefore =
-            (expected.decidedBy !== undefined && expected.decidedBy < i) || ev.hour >= deadlineHours;
+            (expected.decidedBy !== undefined && expected.decidedBy < i) || ev.atMs >= deadlineMs;
           // A match that has not finished receives every event; one that has, may still be closing.
           if (!finishedBefore) expect(received).toBe(true);
         }
@@ -344,7 +523,9 @@ describe('the CateringMatch workflow on the time-skipping server, over random ev
         expect((await handle.describe()).runId).toBe(runId);
         outcomes[expected.status] = (outcomes[expected.status] ?? 0) + 1;
       }),
-      { numRuns: 40, ...seed },
+      // No shrinking: every shrink step re-runs workflows on the server, minutes past the test's timeout; a run
+      // that hangs fails on its own with its counterexample.
+      { numRuns: 40, timeout: 20_000, endOnFailure: true, ...seed },
     );
     // About a third of the runs match and half expire; none of either would mean a broken generator.
     expect(outcomes.Matched).toBeGreaterThan(0);
