@@ -10,8 +10,14 @@ export interface RaisedAlert extends OperationsAlert {
 export const createAlertActivities = (alerts: Ledger<RaisedAlert>) => ({
   // Synchronous file writes: the record is on disk before the activity reports success.
   raiseAlert(alert: OperationsAlert): Promise<void> {
-    const { firstTime } = alerts.recordOnce(alert.alertId, { ...alert, raisedAt: new Date().toISOString() });
+    const { value: first, firstTime } = alerts.recordOnce(alert.alertId, {
+      ...alert,
+      raisedAt: new Date().toISOString(),
+    });
     if (firstTime) log.warn(`ALERT ${alert.kind}: ${alert.message}`, { ...alert });
+    // A retry repeats the alert word for word; another alert under a used id would otherwise vanish.
+    else if (first.kind !== alert.kind || first.orderId !== alert.orderId || first.message !== alert.message)
+      log.error('alert id already used for another alert; the first one stands', { ...alert });
     return Promise.resolve();
   },
 });

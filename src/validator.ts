@@ -1,4 +1,6 @@
 import { appendFileSync } from 'node:fs';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
 import type {
   FaultInjection,
@@ -42,6 +44,24 @@ function faultsFromEnv(env: Env): FaultInjection {
   return faults;
 }
 
+/**
+ * VALIDATOR_CLOCK_OFFSET ('100 days', '-1 hour'): the validator's today, moved, so that a test or demo can let a
+ * card expire between two deliveries of one request; nonsense stops the process.
+ */
+function clockFromEnv(env: Env): { now?: () => Date } {
+  const raw = env.VALIDATOR_CLOCK_OFFSET?.trim();
+  if (raw === undefined || raw === '') return {};
+  let offsetMs: number;
+  try {
+    offsetMs = msToNumber(raw as Duration);
+  } catch {
+    offsetMs = Number.NaN;
+  }
+  if (!Number.isFinite(offsetMs))
+    throw new Error(`VALIDATOR_CLOCK_OFFSET=${raw} is not valid: expected a duration such as '100 days'`);
+  return { now: () => new Date(Date.now() + offsetMs) };
+}
+
 /** The CreditCardValidator: its own process on the `credit-card-validation` task queue, deployable anywhere. */
 async function main(): Promise<void> {
   const faults = faultsFromEnv(process.env);
@@ -57,6 +77,7 @@ async function main(): Promise<void> {
           JSON.stringify({ ...answer, answeredAt: new Date().toISOString() }) + '\n',
         ),
       faults,
+      ...clockFromEnv(process.env),
     }),
   });
 }
