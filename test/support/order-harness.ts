@@ -20,6 +20,7 @@ import type {
 } from '../../src/shared';
 import type { Order, OrderState } from '../../workflows/order';
 import { getOrderStateQuery } from '../../workflows/order';
+import { testDataConverter } from './codec';
 import { createTestWorker, createTimeSkippingEnv, uniqueId } from './environments';
 import { eventually } from './eventually';
 
@@ -97,6 +98,7 @@ export class OrderHarness {
     return Worker.create({
       connection: this.env.nativeConnection,
       namespace: this.env.namespace ?? 'default',
+      dataConverter: testDataConverter(),
       taskQueue: TaskQueue.creditCardValidation,
       // A cancel request reaches an activity with its next heartbeat's answer; unthrottled, a test sees it at once.
       defaultHeartbeatThrottleInterval: '100 ms',
