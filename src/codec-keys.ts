@@ -1,10 +1,22 @@
-import { ensureKeyFile, keySource, loadKeyRing, readableByOthers, rotateKeyFile } from './codec/key-ring';
+import {
+  ensureKeyFile,
+  keySource,
+  loadKeyRing,
+  newKeyEntry,
+  readableByOthers,
+  rotateKeyFile,
+} from './codec/key-ring';
 
-const usage = 'usage: npm run codec-keys -- create | rotate | check';
+const usage = 'usage: npm run codec-keys -- create | rotate | check | generate';
 
-/** `npm run codec-keys -- create|rotate|check`: the key file that clients, workers and the codec server share. */
+/** `npm run codec-keys -- create|rotate|check|generate`: the key file that clients, workers and the codec server share. */
 function main(): void {
   const command = process.argv[2];
+  if (command === 'generate') {
+    // For CATERING_CODEC_KEYS in containers: printed, never written anywhere.
+    console.log(newKeyEntry(`k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`));
+    return;
+  }
   const source = keySource();
   if (source.kind === 'env') {
     if (command !== 'check')
