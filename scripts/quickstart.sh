@@ -20,12 +20,13 @@ node_modules/.bin/tsx src/demo.ts before-validator
 bash scripts/processes.sh start validator
 node_modules/.bin/tsx src/demo.ts
 
+run_id="$(node -p 'require(require("path").resolve(process.argv[1])).runId' "${CATERING_DATA_DIR:-.temporal/data}/demo-run.json")"
 cat <<INFO
 
 $(say "running")
   Web UI        http://localhost:$DEV_UI_PORT  (filter: OrderStatus = "Confirmed", MatchStatus = "AwaitingConfirmations")
                 payloads decoded by the codec server $CODEC_ENDPOINT, card numbers masked to the last four digits
-  Temporal      $TEMPORAL_ADDRESS   ($TEMPORAL_BIN --codec-endpoint $CODEC_ENDPOINT workflow show --workflow-id order-demo-...)
+  Temporal      $TEMPORAL_ADDRESS   ($TEMPORAL_BIN --codec-endpoint $CODEC_ENDPOINT workflow show --workflow-id order-$run_id-matched)
                 histories hold ciphertext only: without --codec-endpoint the CLI shows encrypted payloads
   logs          .temporal/run/worker.log, .temporal/run/validator.log, .temporal/run/codec-server.log, .temporal/dev-server/server.log
   keys          .temporal/codec-keys (AES-256-GCM, mode 0600; npm run codec-keys -- rotate)
