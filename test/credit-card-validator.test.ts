@@ -58,11 +58,7 @@ describe('business answers', () => {
   test.each([
     ['a number failing the Luhn checksum', card('4242424242424241'), 'card number fails the Luhn checksum'],
     ['a blocklisted number', card('4000 0000 0000 0002'), 'card is blocked by the issuer'],
-    [
-      'a card expired at the end of last month',
-      card('4242424242424242', '05/27'),
-      'card expired',
-    ],
+    ['a card expired at the end of last month', card('4242424242424242', '05/27'), 'card expired'],
     [
       'an amount over the card limit',
       { amount: 10_000.01 },

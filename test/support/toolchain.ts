@@ -27,7 +27,9 @@ export const temporalCliPath = (): string => {
 /** The Chromium `scripts/provision.sh` found or installed, for the Web UI test. */
 export function chromiumPath(): string {
   const recorded = join(toolsDir, 'chromium.path');
-  const path = process.env.CHROMIUM_PATH ?? (existsSync(recorded) ? readFileSync(recorded, 'utf8').trim() : '');
-  if (!path || !existsSync(path)) throw new Error('no Chromium: run `npm run provision` (or set CHROMIUM_PATH)');
+  const path =
+    process.env.CHROMIUM_PATH ?? (existsSync(recorded) ? readFileSync(recorded, 'utf8').trim() : '');
+  if (!path || !existsSync(path))
+    throw new Error('no Chromium: run `npm run provision` (or set CHROMIUM_PATH)');
   return path;
 }
