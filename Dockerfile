@@ -4,8 +4,7 @@ WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
 # Dev dependencies are left out; tsx (a runtime dependency) runs the TypeScript entry points.
-# `npm install` honours package-lock.json; `npm ci` would reject it (see ensure_node_modules in scripts/lib.sh).
-RUN npm install --omit=dev --no-audit --no-fund
+RUN npm ci --omit=dev --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
 COPY workflows ./workflows

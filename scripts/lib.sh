@@ -29,10 +29,8 @@ ensure_codec_keys() {
 ensure_node_modules() {
   if [[ ! -d "$ROOT_DIR/node_modules/@temporalio/worker" || "$ROOT_DIR/package-lock.json" -nt "$ROOT_DIR/node_modules/.package-lock.json" ]]; then
     say "installing npm dependencies from package-lock.json"
-    # `npm install`, not `npm ci`: the registry mirror this project is built against lacks some platforms'
-    # optional native binaries (@swc/core-darwin-*, ...), so npm leaves them out of the lock file and `npm ci`
-    # then refuses the lock as incomplete. With a lock present, `npm install` installs exactly the locked
-    # versions and leaves the lock untouched.
-    (cd "$ROOT_DIR" && npm install --no-audit --no-fund)
+    # The lock lists every platform's native binaries (test/package-lock.test.ts keeps it so), so `npm ci` installs
+    # exactly it, anywhere.
+    (cd "$ROOT_DIR" && npm ci --no-audit --no-fund)
   fi
 }
