@@ -191,6 +191,11 @@ export interface CateringMatchInput {
   menus?: MenuOffer[];
   /** How long confirmations are awaited before the match expires. Default 7 days. */
   confirmWithin?: Duration;
+  /**
+   * Continue-as-new once a run's history reaches this many events (the server's own suggestion applies too), so a
+   * chatty publisher never grows one history without bound.
+   */
+  maxHistoryEvents?: number;
 }
 
 export type CateringMatchStatus =

@@ -3,7 +3,7 @@
  * signals and timer results; the property test feeds them thousands of random histories.
  */
 import type { Duration } from '@temporalio/common';
-import { durationMs } from '../src/order-input';
+import { durationMs, minHistoryEventsLimit } from '../src/order-input';
 import { cateringMatchWorkflowId } from '../src/shared';
 import type {
   CatererConfirmedMenu,
@@ -48,7 +48,12 @@ export interface MenuMatchState {
 }
 
 export type IgnoreReason =
-  'duplicate event' | 'other order' | 'menu not on offer' | 'caterer mismatch' | 'match finished';
+  | 'duplicate event'
+  | 'other order'
+  | 'menu not on offer'
+  | 'too many menus'
+  | 'caterer mismatch'
+  | 'match finished';
 
 /** An event that changed nothing: ignored for a business reason, or rejected because it was malformed. */
 export interface SetAsideEvent {
@@ -78,7 +83,10 @@ export interface CateringMatchState {
   finishedAt?: string;
   /** Why the match ended without a ConfirmOrder being delivered, for people. */
   outcomeReason?: string;
-  /** Ids of the events that were applied: the memory that makes redelivery harmless. */
+  /**
+   * Ids of the most recently applied events (at most `matchLimits.processedEventIdsKept`): the memory that makes
+   * redelivery harmless. A redelivery older than that window is applied again.
+   */
   processedEventIds: string[];
   processedEventCount: number;
   ignoredEventCount: number;
@@ -90,6 +98,21 @@ export interface CateringMatchState {
 }
 
 export const setAsideListLimit = 50;
+
+/** What keeps a match's state (carried across continue-as-new, returned by every query) from growing forever. */
+export interface MatchLimits {
+  processedEventIdsKept: number;
+  /** Menus a match that learns its menus from events will take; events naming more are ignored. */
+  learntMenus: number;
+}
+
+export const matchLimits: MatchLimits = { processedEventIdsKept: 1000, learntMenus: 50 };
+
+/** How matches started before the limits ran, so that they replay as they ran. */
+export const unboundedMatchLimits: MatchLimits = {
+  processedEventIdsKept: Number.POSITIVE_INFINITY,
+  learntMenus: Number.POSITIVE_INFINITY,
+};
 
 export interface InputProblem {
   field: string;
@@ -145,6 +168,18 @@ export function findInputProblem(input: unknown): InputProblem | undefined {
   }
   if (input.confirmWithin !== undefined && durationToMs(input.confirmWithin) === undefined) {
     return { field: 'confirmWithin', message: `confirmWithin must be a positive duration such as '7 days'` };
+  }
+  const { maxHistoryEvents } = input;
+  if (
+    maxHistoryEvents !== undefined &&
+    (typeof maxHistoryEvents !== 'number' ||
+      !Number.isInteger(maxHistoryEvents) ||
+      maxHistoryEvents < minHistoryEventsLimit)
+  ) {
+    return {
+      field: 'maxHistoryEvents',
+      message: `maxHistoryEvents must be a whole number of at least ${minHistoryEventsLimit}`,
+    };
   }
   return undefined;
 }
@@ -243,7 +278,7 @@ const isAgreed = (menu: MenuMatchState): boolean => menu.customerConfirmed && me
  * - Once the match has finished, every event is ignored: the decision is final.
  * - An event for another order is ignored.
  * - When menus were offered at start, an event for a menu not on offer is ignored. When they were not, the first
- *   event naming a menu puts it on the table.
+ *   event naming a menu puts it on the table, up to `limits.learntMenus` menus; events naming more are ignored.
  * - A caterer event from a caterer other than the menu's caterer is ignored. When menus are learnt from events,
  *   the first caterer to answer for a menu becomes its caterer.
  * - Caterer confirm-after-decline and decline-after-confirm: the caterer's latest word wins while the match is
@@ -260,6 +295,7 @@ export function applyMenuEvent(
   kind: MenuEventKind,
   event: unknown,
   now: Date,
+  limits: MatchLimits = matchLimits,
 ): CateringMatchState {
   const at = now.toISOString();
   const problem = findEventProblem(kind, event);
@@ -283,6 +319,7 @@ export function applyMenuEvent(
   let menus = state.menus;
   if (index < 0) {
     if (state.menusOffered) return ignore(state, kind, ev, 'menu not on offer', at);
+    if (menus.length >= limits.learntMenus) return ignore(state, kind, ev, 'too many menus', at);
     menus = [...menus, { menuId: ev.menuId, customerConfirmed: false, caterer: 'none' }];
     index = menus.length - 1;
   }
@@ -317,7 +354,7 @@ export function applyMenuEvent(
     ...state,
     menus,
     updatedAt: at,
-    processedEventIds: [...state.processedEventIds, ev.eventId],
+    processedEventIds: [...state.processedEventIds, ev.eventId].slice(-limits.processedEventIdsKept),
     processedEventCount: state.processedEventCount + 1,
   };
   if (isAgreed(menu)) return { ...next, status: 'Matched', chosenMenuId: menu.menuId, finishedAt: at };

@@ -1,14 +1,18 @@
 import {
+  allHandlersFinished,
   ApplicationFailure,
   condition,
+  continueAsNew,
   defineQuery,
   defineSignal,
   getExternalWorkflowHandle,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import type { createAlertActivities } from '../activities/alerts';
 import { ErrorType, MatchStatusAttribute, orderWorkflowId } from '../src/shared';
@@ -28,9 +32,11 @@ import {
   expireMatch,
   findInputProblem,
   isOpen,
+  matchLimits,
   recordConfirmOrderSent,
   recordOrderNotFound,
   startMatch,
+  unboundedMatchLimits,
 } from './catering-match-state';
 import type { CateringMatchState, MenuEventKind } from './catering-match-state';
 import { confirmOrderSignal } from './order';
@@ -50,11 +56,25 @@ const { raiseAlert } = proxyActivities<ReturnType<typeof createAlertActivities>>
 
 // How the SDK reports SignalExternalWorkflowExecutionFailedCause EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND: the
 // target never existed or has closed (completed, failed, terminated).
+/**
+ * patched() id: bounded state and continue-as-new. Matches started before it keep every eventId and never continue
+ * as new, so that they replay as they ran.
+ */
+export const boundedMatchPatch = 'catering-match-bounded-continue-as-new';
+
+/** What continue-as-new hands to the next run besides the input. */
+export interface CateringMatchCarried {
+  state: CateringMatchState;
+}
+
 const isTargetNotFound = (err: unknown): boolean =>
   err instanceof ApplicationFailure && err.type === 'ExternalWorkflowExecutionNotFound';
 
 /** The CateringMatch process manager: correlates menu confirmations for one order and sends ConfirmOrder once. */
-export async function CateringMatch(input: CateringMatchInput): Promise<CateringMatchState> {
+export async function CateringMatch(
+  input: CateringMatchInput,
+  carried?: CateringMatchCarried,
+): Promise<CateringMatchState> {
   const problem = findInputProblem(input);
   if (problem !== undefined) {
     throw ApplicationFailure.create({
@@ -66,7 +86,10 @@ export async function CateringMatch(input: CateringMatchInput): Promise<Catering
   }
   const { orderId } = input;
   const confirmWithinMs = durationToMs(input.confirmWithin ?? defaultConfirmWithin)!;
-  let state = startMatch(input, new Date());
+  const bounded = patched(boundedMatchPatch);
+  const limits = bounded ? matchLimits : unboundedMatchLimits;
+  // A continued run keeps its deadline, its menus and the eventIds it has seen.
+  let state = carried?.state ?? startMatch(input, new Date());
   let publishedStatus: string | undefined;
 
   const publish = (): void => {
@@ -80,7 +103,7 @@ export async function CateringMatch(input: CateringMatchInput): Promise<Catering
     (kind: MenuEventKind) =>
     (event: unknown): void => {
       const before = state;
-      state = applyMenuEvent(state, kind, event, new Date());
+      state = applyMenuEvent(state, kind, event, new Date(), limits);
       const attributes = { orderId, kind, status: state.status };
       if (state.rejectedEventCount > before.rejectedEventCount) {
         log.info('CateringMatch rejected a malformed event', {
@@ -104,17 +127,43 @@ export async function CateringMatch(input: CateringMatchInput): Promise<Catering
   setHandler(getMatchStateQuery, () => state);
 
   publish();
-  log.info('CateringMatch started', {
+  log.info(carried ? 'CateringMatch continued as new' : 'CateringMatch started', {
     orderId,
     menus: state.menus.map((m) => m.menuId),
     menusOffered: state.menusOffered,
     deadline: state.deadline,
   });
 
-  const decided = await condition(() => !isOpen(state), confirmWithinMs);
-  if (!decided) {
-    state = expireMatch(state, new Date());
-    publish();
+  const mustContinueAsNew = (): boolean => {
+    const info = workflowInfo();
+    return (
+      info.continueAsNewSuggested ||
+      (input.maxHistoryEvents !== undefined && info.historyLength >= input.maxHistoryEvents)
+    );
+  };
+
+  if (!bounded) {
+    const decided = await condition(() => !isOpen(state), confirmWithinMs);
+    if (!decided) {
+      state = expireMatch(state, new Date());
+      publish();
+    }
+  }
+  while (bounded && isOpen(state)) {
+    const left = Date.parse(state.deadline) - Date.now();
+    if (!(left > 0)) {
+      state = expireMatch(state, new Date());
+      publish();
+      break;
+    }
+    if (mustContinueAsNew()) {
+      // Handlers are synchronous today; waiting keeps a future async one from being cut off. The server refuses
+      // the continue-as-new if a signal came in meanwhile, and this task runs again with it.
+      await condition(allHandlersFinished);
+      if (!isOpen(state)) break;
+      return continueAsNew<typeof CateringMatch>(input, { state });
+    }
+    await condition(() => !isOpen(state) || mustContinueAsNew(), left);
   }
 
   switch (state.status) {

@@ -1,0 +1,43 @@
+import {
+  applyMenuEvent,
+  matchLimits,
+  startMatch,
+  unboundedMatchLimits,
+} from '../workflows/catering-match-state';
+import type { CateringMatchState, MatchLimits } from '../workflows/catering-match-state';
+
+const t0 = new Date('2030-01-01T00:00:00Z');
+const customer = (menuId: string, eventId: string) => ({ orderId: 'o-1', menuId, eventId });
+
+function feed(state: CateringMatchState, count: number, limits?: MatchLimits, menuOf = (_i: number) => 'A') {
+  for (let i = 0; i < count; i++)
+    state = applyMenuEvent(state, 'CustomerConfirmedMenu', customer(menuOf(i), `e-${i}`), t0, limits);
+  return state;
+}
+
+describe('CateringMatch state stays bounded however many events arrive', () => {
+  test('when more events are applied than the eventId window holds, then only the newest ids are kept and every one is counted', () => {
+    const kept = matchLimits.processedEventIdsKept;
+    const state = feed(startMatch({ orderId: 'o-1' }, t0), kept + 25);
+    expect(state.processedEventIds).toHaveLength(kept);
+    expect(state.processedEventIds[0]).toBe('e-25');
+    expect(state.processedEventCount).toBe(kept + 25);
+    // Inside the window a redelivery is still a duplicate.
+    const again = applyMenuEvent(state, 'CustomerConfirmedMenu', customer('A', `e-${kept}`), t0);
+    expect(again.ignoredByReason).toEqual({ 'duplicate event': 1 });
+  });
+
+  test('when events name more menus than a learning match takes, then the extra menus are ignored, not added', () => {
+    const limit = matchLimits.learntMenus;
+    const state = feed(startMatch({ orderId: 'o-1' }, t0), limit + 5, undefined, (i) => `m-${i}`);
+    expect(state.menus).toHaveLength(limit);
+    expect(state.ignoredByReason).toEqual({ 'too many menus': 5 });
+  });
+
+  test('when a match started before the limits replays, then it keeps every id and menu as it did', () => {
+    const count = matchLimits.processedEventIdsKept + 1;
+    const state = feed(startMatch({ orderId: 'o-1' }, t0), count, unboundedMatchLimits, (i) => `m-${i}`);
+    expect(state.processedEventIds).toHaveLength(count);
+    expect(state.menus).toHaveLength(count);
+  });
+});
