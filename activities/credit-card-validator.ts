@@ -1,5 +1,6 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Ledger } from '../src/jsonl-ledger';
+import { luhnValid } from '../src/luhn';
 import { ErrorType } from '../src/shared';
 import type { CreditCardValidationRequested, CreditCardValidationResult } from '../src/shared';
 
@@ -39,10 +40,24 @@ export interface ValidatorAnswer {
   firstTime: boolean;
 }
 
+/**
+ * Where the validator remembers its answers: an in-memory or JSON-lines `Ledger` (tests), or a database that
+ * several validator instances share (`src/validator-ledger.ts`), whose calls are asynchronous.
+ */
+export interface ValidatorLedger {
+  get(key: string): ValidatorLedgerEntry | undefined | Promise<ValidatorLedgerEntry | undefined>;
+  recordOnce(
+    key: string,
+    value: ValidatorLedgerEntry,
+  ):
+    | { value: ValidatorLedgerEntry; firstTime: boolean }
+    | Promise<{ value: ValidatorLedgerEntry; firstTime: boolean }>;
+}
+
 export interface CreditCardValidatorDeps {
-  ledger: Ledger<ValidatorLedgerEntry>;
+  ledger: ValidatorLedger | Ledger<ValidatorLedgerEntry>;
   /** Audit trail of every answer sent, redeliveries included. */
-  answers?: (answer: ValidatorAnswer) => void;
+  answers?: (answer: ValidatorAnswer) => unknown;
   faults?: FaultInjection;
   now?: () => Date;
   random?: () => number;
@@ -70,18 +85,7 @@ async function hangUntilCancelled(): Promise<never> {
   }
 }
 
-export function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
+export { luhnValid };
 
 const invalidCard = (message: string) => ApplicationFailure.nonRetryable(message, ErrorType.InvalidCardData);
 
@@ -110,9 +114,9 @@ export const createCreditCardValidatorActivities = (deps: CreditCardValidatorDep
   const limits = { ...defaultValidatorLimits, ...deps.limits };
   const blocklist = new Set(deps.blocklist ?? defaultBlocklist);
 
-  const send = (idempotencyKey: string, entry: ValidatorLedgerEntry, firstTime: boolean) => {
+  const send = async (idempotencyKey: string, entry: ValidatorLedgerEntry, firstTime: boolean) => {
     const { cardLast4, ...result } = entry;
-    deps.answers?.(
+    await deps.answers?.(
       cardLast4 === undefined
         ? { idempotencyKey, result, firstTime }
         : { idempotencyKey, result, firstTime, cardLast4 },
@@ -157,10 +161,10 @@ export const createCreditCardValidatorActivities = (deps: CreditCardValidatorDep
       if (faults.errorRate && random() < faults.errorRate)
         throw new Error('validator failed (fault injected)');
 
-      const recorded = deps.ledger.get(request.idempotencyKey);
+      const recorded = await deps.ledger.get(request.idempotencyKey);
       if (recorded !== undefined) return send(request.idempotencyKey, recorded, false);
       const decided = decide(request);
-      const { value, firstTime } = deps.ledger.recordOnce(request.idempotencyKey, {
+      const { value, firstTime } = await deps.ledger.recordOnce(request.idempotencyKey, {
         ...decided,
         cardLast4: cardDigits(request.card.number).slice(-4),
       });

@@ -1,3 +1,5 @@
+import { luhnValid } from '../luhn';
+
 /**
  * What a person may see of card data through the codec server: a card number only by its last four digits. Applied
  * to decoded JSON, so it covers order inputs, activity inputs, continued runs and failure messages alike.
@@ -6,19 +8,6 @@
 const digitsOf = (value: string): string => value.replace(/[\s-]/g, '');
 
 export const maskedNumber = (value: string): string => `•••• ${digitsOf(value).slice(-4)}`;
-
-function luhnValid(digits: string): boolean {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 1) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return sum % 10 === 0;
-}
 
 // 12 to 19 digits, optionally grouped by spaces or dashes: the lengths card numbers come in.
 const candidate = /(?<![\d-])\d(?:[ -]?\d){11,18}(?![\d-])/g;
