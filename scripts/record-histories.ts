@@ -2,20 +2,38 @@
  * Records the event histories that test/replay.test.ts replays against the current workflow code.
  * Runs each main path of Order and CateringMatch for real, on a fresh dev server with in-process workers,
  * and writes test/histories/<path>.json. Re-run after an intentional workflow change: `npm run record-histories`.
+ * A history already there is kept as it is, never overwritten: it stands for workflows started by older code, which
+ * must keep replaying. Record a changed path under a new name beside the old one.
  */
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FaultInjection } from '../activities/credit-card-validator';
 import { publishMenuEvent, startCateringMatch } from '../src/catering-events';
-import type { OrderStatus, OrderSubmitted } from '../src/shared';
-import { cateringMatchWorkflowId, orderWorkflowId } from '../src/shared';
+import type { CreditCardValidationResult, OrderStatus, OrderSubmitted } from '../src/shared';
+import {
+  cateringMatchWorkflowId,
+  orderWorkflowId,
+  searchAttributeKeys,
+  TaskQueue,
+  WorkflowType,
+} from '../src/shared';
 import { cancelOrder, confirmOrder, getOrderState, resumeValidation, submitOrder } from '../src/orders';
 import { eventually } from '../test/support/eventually';
-import { createAppWorkers } from '../test/support/app-workers';
-import { createDevServerEnv } from '../test/support/environments';
+import { getMatchStateQuery } from '../workflows/catering-match';
+import { TestWorkflowEnvironment as Env } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { createAlertActivities } from '../activities/alerts';
+import type { RaisedAlert } from '../activities/alerts';
+import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
+import { createOrderNotificationActivities } from '../activities/order-notifications';
+import type { PublishedConfirmation } from '../activities/order-notifications';
+import { failureConverterPath } from '../src/codec/data-converter';
+import { MemoryLedger } from '../src/jsonl-ledger';
+import { workflowBundle } from '../test/support/environments';
+import { temporalCliExecutable } from '../test/support/toolchain';
 
 const historiesDir = join(__dirname, '..', 'test', 'histories');
 const run = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
@@ -37,11 +55,16 @@ const order = (orderId: string, cardNumber: string, extra: Partial<OrderSubmitte
 
 async function save(name: string, handle: WorkflowHandle): Promise<void> {
   await handle.result().catch(() => undefined);
+  const file = join(historiesDir, `${name}.json`);
+  if (existsSync(file)) {
+    console.log(`kept ${name}: recorded by older code`);
+    return;
+  }
   const history = await handle.fetchHistory();
   // proto3's JSON mapping of the History message, as protobufjs writes and reads it (test/support/histories.ts).
   const { History } = temporal.api.history.v1;
   const json = History.toObject(History.fromObject(history), { longs: String, enums: String, bytes: String });
-  writeFileSync(join(historiesDir, `${name}.json`), JSON.stringify(json, null, 1) + '\n');
+  writeFileSync(file, JSON.stringify(json, null, 1) + '\n');
   console.log(`recorded ${name}: ${history.events?.length ?? 0} events`);
 }
 
@@ -122,15 +145,128 @@ async function record(env: TestWorkflowEnvironment, faults: FaultInjection): Pro
     catererId: 'caterer-ben',
   });
   await save('catering-match-no-menu-agreed', matchHandle(declined.orderId));
+
+  await recordSince12(env, faults);
+}
+
+/** Paths added by issue 12, each behind its own patch in the workflows. */
+async function recordSince12(env: TestWorkflowEnvironment, faults: FaultInjection): Promise<void> {
+  const { client } = env;
+  const orderHandle = (orderId: string) => client.workflow.getHandle(orderWorkflowId(orderId));
+
+  // submitOrder now writes the whole effective policy into the input.
+  const confirmed = order('confirmed-settings-in-input', '4242424242424242');
+  await submitOrder(client, confirmed);
+  await confirmOrder(client, confirmed.orderId, 'A', 'manual-confirm-1');
+  await save('order-confirmed-settings-in-input', orderHandle(confirmed.orderId));
+
+  // Started by hand with a policy the SDK refuses: InvalidOrder at once (patch order-input-checked-with-sdk-rules).
+  const unusable = order('unusable-policy', '4242424242424242', {
+    validationPolicy: { initialInterval: '1 minute', maximumInterval: '1 second' },
+  });
+  await client.workflow.start(WorkflowType.order, {
+    workflowId: orderWorkflowId(unusable.orderId),
+    taskQueue: TaskQueue.orders,
+    args: [unusable],
+  });
+  await save('order-unusable-policy-refused', orderHandle(unusable.orderId));
+
+  // A ResumeValidation during a re-activated round that stalls too (patch order-resume-deferred-during-round).
+  let hangsLeft = 0;
+  Object.defineProperty(faults, 'hang', { get: () => hangsLeft-- > 0, configurable: true });
+  faults.refuse = true;
+  const deferred = order('resume-deferred', '5555555555554444', {
+    validationPolicy: {
+      maxAttempts: 2,
+      initialInterval: '100 milliseconds',
+      replyTimeout: '2 seconds',
+      deliveryWindow: '10 seconds',
+      reactivateAfter: '1 hour',
+    },
+  });
+  await submitOrder(client, deferred);
+  await untilStatus(client, deferred.orderId, 'ValidationStalled');
+  faults.refuse = false;
+  hangsLeft = 2;
+  await resumeValidation(client, deferred.orderId);
+  await eventually(
+    'the re-activated round running',
+    () => getOrderState(client, deferred.orderId),
+    (s) => s.validation.rounds === 2,
+    60_000,
+  );
+  await resumeValidation(client, deferred.orderId);
+  await untilStatus(client, deferred.orderId, 'Validated');
+  await cancelOrder(client, deferred.orderId, 'customer changed plans');
+  await save('order-resume-deferred-during-round', orderHandle(deferred.orderId));
+
+  // A match that continues as new (patch catering-match-bounded-continue-as-new): its first and its last run.
+  const chatty = order('match-continued', '4111111111111111');
+  await submitOrder(client, chatty);
+  const { runId: firstRunId } = await startCateringMatch(client, {
+    orderId: chatty.orderId,
+    menus: chatty.menus,
+    maxHistoryEvents: 20,
+  });
+  for (let i = 0; i < 12; i++) {
+    await publishMenuEvent(client, 'CustomerConfirmedMenu', ids(chatty, 'B', `e${i}`));
+    await eventually(
+      `event e${i} applied`,
+      () => client.workflow.getHandle(cateringMatchWorkflowId(chatty.orderId)).query(getMatchStateQuery),
+      (s) => s.processedEventCount === i + 1,
+      60_000,
+    );
+  }
+  await publishMenuEvent(client, 'CatererConfirmedMenu', {
+    ...ids(chatty, 'B', 'caterer'),
+    catererId: 'caterer-ben',
+  });
+  const matchId = cateringMatchWorkflowId(chatty.orderId);
+  await save('catering-match-continued-as-new-first-run', client.workflow.getHandle(matchId, firstRunId));
+  await save('catering-match-continued-as-new-last-run', client.workflow.getHandle(matchId));
+  await save('order-confirmed-by-continued-match', orderHandle(chatty.orderId));
 }
 
 const ids = (o: OrderSubmitted, menuId: string, eventId: string) => ({ orderId: o.orderId, menuId, eventId });
 
+/**
+ * Payloads in plain JSON, unlike the app's encrypting processes: a committed fixture must replay on any clone, and
+ * the test key ring is made per machine.
+ */
 async function main(): Promise<void> {
-  const env = await createDevServerEnv();
+  // Bundling first also installs the quiet runtime, which must come before the server's.
+  const bundle = await workflowBundle();
+  const env = await Env.createLocal({
+    server: {
+      executable: temporalCliExecutable(),
+      searchAttributes: searchAttributeKeys,
+      extraArgs: ['--log-level', 'error'],
+    },
+  });
   const faults: FaultInjection = {};
   try {
-    const { orders, validator } = await createAppWorkers(env, faults);
+    const common = {
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      dataConverter: { failureConverterPath },
+    };
+    const orders = await Worker.create({
+      ...common,
+      taskQueue: TaskQueue.orders,
+      workflowBundle: bundle,
+      activities: {
+        ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
+        ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
+      },
+    });
+    const validator = await Worker.create({
+      ...common,
+      taskQueue: TaskQueue.creditCardValidation,
+      activities: createCreditCardValidatorActivities({
+        ledger: new MemoryLedger<CreditCardValidationResult>(),
+        faults,
+      }),
+    });
     await orders.runUntil(validator.runUntil(record(env, faults)));
   } finally {
     await env.teardown();

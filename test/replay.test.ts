@@ -18,6 +18,13 @@ describe('recorded histories (test/histories, from scripts/record-histories.ts)'
         'catering-match-matched.json',
         'catering-match-expired.json',
         'catering-match-no-menu-agreed.json',
+        // Recorded after issue 12, each through one of its patches.
+        'order-confirmed-settings-in-input.json',
+        'order-unusable-policy-refused.json',
+        'order-resume-deferred-during-round.json',
+        'catering-match-continued-as-new-first-run.json',
+        'catering-match-continued-as-new-last-run.json',
+        'order-confirmed-by-continued-match.json',
       ]),
     );
   });
