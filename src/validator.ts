@@ -2,15 +2,11 @@ import { appendFileSync } from 'node:fs';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
-import type {
-  FaultInjection,
-  ValidatorAnswer,
-  ValidatorLedgerEntry,
-} from '../activities/credit-card-validator';
+import type { FaultInjection, ValidatorAnswer } from '../activities/credit-card-validator';
 import { dataFiles } from './data-files';
-import { JsonlLedger } from './jsonl-ledger';
 import { runWorker } from './run-worker';
 import { TaskQueue } from './shared';
+import { openValidatorLedger } from './validator-ledger';
 
 type Env = Record<string, string | undefined>;
 
@@ -67,19 +63,34 @@ async function main(): Promise<void> {
   const faults = faultsFromEnv(process.env);
   const answersFile = dataFiles.validatorAnswers();
   console.log(`validator faults: ${JSON.stringify(faults)}`);
-  await runWorker({
-    taskQueue: TaskQueue.creditCardValidation,
-    activities: createCreditCardValidatorActivities({
-      ledger: new JsonlLedger<ValidatorLedgerEntry>(dataFiles.validatorLedger()),
-      answers: (answer: ValidatorAnswer) =>
-        appendFileSync(
-          answersFile,
-          JSON.stringify({ ...answer, answeredAt: new Date().toISOString() }) + '\n',
-        ),
-      faults,
-      ...clockFromEnv(process.env),
-    }),
+  // VALIDATOR_DATABASE_URL (PostgreSQL) for instances that share one ledger; else a SQLite file in the data folder.
+  const { ledger, where, migrated } = await openValidatorLedger({
+    databaseUrl: process.env.VALIDATOR_DATABASE_URL,
+    sqlitePath: dataFiles.validatorDatabase(),
+    jsonlPath: dataFiles.validatorLedger(),
   });
+  console.log(
+    `validator ledger: ${where}${migrated ? ` (${migrated} answers migrated from JSON lines)` : ''}`,
+  );
+  try {
+    await runWorker({
+      taskQueue: TaskQueue.creditCardValidation,
+      activities: createCreditCardValidatorActivities({
+        ledger,
+        answers: async (answer: ValidatorAnswer) => {
+          await ledger.recordAnswer(answer);
+          appendFileSync(
+            answersFile,
+            JSON.stringify({ ...answer, answeredAt: new Date().toISOString() }) + '\n',
+          );
+        },
+        faults,
+        ...clockFromEnv(process.env),
+      }),
+    });
+  } finally {
+    await ledger.close();
+  }
 }
 
 main().catch((err) => {

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -14,6 +14,7 @@ import { publishMenuEvent, startCateringMatch } from '../src/catering-events';
 import { MemoryLedger } from '../src/jsonl-ledger';
 import { cancelOrder, getOrderState, resumeValidation, submitOrder } from '../src/orders';
 import { placeOrder } from '../src/place-order';
+import { openSqliteLedger } from '../src/validator-ledger';
 import type { CreditCard, OrderStatus, OrderSubmitted } from '../src/shared';
 import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue } from '../src/shared';
 import { AppProcess, waitForPoller } from './support/app-processes';
@@ -251,25 +252,29 @@ describe('no card data in history, ledgers or answers', () => {
     expect(input?.text).toContain('"card":{"number":"•••• 4242","expiry":"11/38","holder":"Hedy Lamarr"}');
   }, 300_000);
 
-  test('when the validator has answered, then its ledger and answer files keep the card by its last four digits only', () => {
-    type Line = { key?: string; idempotencyKey?: string; value?: unknown; cardLast4?: string };
-    const read = (file: string): Line[] =>
-      readFileSync(join(dataDir, file), 'utf8')
-        .split('\n')
-        .filter(Boolean)
-        .map((line) => JSON.parse(line) as Line);
-    const ledger = read('validator-ledger.jsonl');
-    const answers = read('validator-answers.jsonl');
+  test('when the validator has answered, then its ledger database and answer file keep the card by its last four digits only', async () => {
+    type Line = { idempotencyKey?: string; cardLast4?: string };
+    const answers = readFileSync(join(dataDir, 'validator-answers.jsonl'), 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Line);
+    // The ledger is a SQLite database: its whole file, every page and the write-ahead log, is searched as bytes.
+    const store = await openSqliteLedger(join(dataDir, 'validator.sqlite'));
+    const ledger = await store.entries();
+    const answersInDb = await store.answers();
+    await store.close();
     expect(ledger.length).toBeGreaterThanOrEqual(4);
-    expect(answers.length).toBeGreaterThanOrEqual(ledger.length);
-    const text =
-      readFileSync(join(dataDir, 'validator-ledger.jsonl'), 'utf8') +
-      readFileSync(join(dataDir, 'validator-answers.jsonl'), 'utf8');
+    expect(answersInDb.length).toBeGreaterThanOrEqual(ledger.length);
+    expect(answers.length).toBe(answersInDb.length);
+    const text = ['validator.sqlite', 'validator.sqlite-wal', 'validator-answers.jsonl']
+      .filter((file) => existsSync(join(dataDir, file)))
+      .map((file) => readFileSync(join(dataDir, file)).toString('latin1'))
+      .join('\n');
     expect(allSecrets.filter((secret) => text.includes(secret))).toEqual([]);
-    expect(ledger.map((line) => (line.value as { cardLast4?: string }).cardLast4).sort()).toEqual(
+    expect(ledger.map(([, value]) => value.cardLast4).sort()).toEqual(
       expect.arrayContaining(['0002', '0005', '4242', '4444']),
     );
-    expect(answers.every((answer) => /^\d{4}$/.test(answer.cardLast4 ?? ''))).toBe(true);
+    expect([...answers, ...answersInDb].every((answer) => /^\d{4}$/.test(answer.cardLast4 ?? ''))).toBe(true);
   });
 });
 
