@@ -4,7 +4,9 @@ import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
-  { ignores: ['node_modules', 'lib', 'coverage', '.temporal', 'eslint.config.mjs', 'jest.config.js'] },
+  {
+    ignores: ['node_modules', 'lib', 'dist', 'coverage', '.temporal', 'eslint.config.mjs', 'jest.config.js'],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   prettier,

@@ -34,3 +34,14 @@ ensure_node_modules() {
     (cd "$ROOT_DIR" && npm ci --no-audit --no-fund)
   fi
 }
+
+# `npm run build` when dist/ is missing or older than anything it is made of: the app processes run from dist/.
+ensure_build() {
+  local bundle="$ROOT_DIR/dist/workflow-bundle.js"
+  if [[ -f "$bundle" ]] && [[ -z "$(cd "$ROOT_DIR" && find src workflows activities package-lock.json tsconfig.json \
+    tsconfig.build.json -newer "$bundle" -print -quit)" ]]; then
+    return
+  fi
+  say "building dist/ (tsc and the prebuilt workflow bundle)"
+  (cd "$ROOT_DIR" && npm run -s build) | sed 's/^/    /'
+}

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Background app processes for the quick start: start <name> | stop <name> | stop-all.
-# Each runs in its own session so that stopping it stops tsx and the node process under it.
+# Each runs the compiled entry point (dist/, built when stale) in its own session, so stopping the session stops it.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 RUN_DIR="$ROOT_DIR/.temporal/run"
 mkdir -p "$RUN_DIR"
 
-declare -A ENTRY=([worker]=src/worker.ts [validator]=src/validator.ts [codec-server]=src/codec-server.ts)
+declare -A ENTRY=([worker]=dist/src/worker.js [validator]=dist/src/validator.js [codec-server]=dist/src/codec-server.js)
 
 pid_of() {
   local pid
@@ -23,9 +23,10 @@ start() {
     return
   fi
   rm -f "$RUN_DIR/$name.pid"
-  # The shell writes its own pid and then becomes tsx, so the pid file names the session leader whatever
+  ensure_build
+  # The shell writes its own pid and then becomes node, so the pid file names the session leader whatever
   # setsid did to get there.
-  (cd "$ROOT_DIR" && setsid bash -c 'echo $$ >"$1"; exec node_modules/.bin/tsx "$2"' _ "$RUN_DIR/$name.pid" "$entry" \
+  (cd "$ROOT_DIR" && setsid bash -c 'echo $$ >"$1"; exec node "$2"' _ "$RUN_DIR/$name.pid" "$entry" \
     >"$RUN_DIR/$name.log" 2>&1 </dev/null &)
   for _ in $(seq 1 20); do [[ -s "$RUN_DIR/$name.pid" ]] && break; sleep 0.1; done
   say "$name started (pid $(cat "$RUN_DIR/$name.pid"), log .temporal/run/$name.log)"

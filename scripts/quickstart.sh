@@ -8,6 +8,7 @@ cd "$ROOT_DIR"
 ensure_node_modules
 bash scripts/provision.sh
 ensure_codec_keys
+ensure_build
 bash scripts/dev-server.sh start
 export TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-$DEV_IP:$DEV_PORT}"
 

@@ -11,6 +11,8 @@ ensure_codec_keys
 
 say "typecheck"
 node_modules/.bin/tsc --noEmit -p .
+# What the app processes and the image run; test/build.test.ts starts the order worker from it.
+ensure_build
 say "lint and format"
 node_modules/.bin/eslint .
 node_modules/.bin/prettier --check . >/dev/null || { node_modules/.bin/prettier --list-different .; die "files above are not formatted: npm run format"; }

@@ -1,8 +1,9 @@
 import { join, resolve } from 'node:path';
+import { projectRoot } from './project-root';
 
 /** Where the local sinks live; one folder so a demo or test can point all processes at the same place. */
 export const dataDir = (): string =>
-  resolve(process.env.CATERING_DATA_DIR ?? join(__dirname, '..', '.temporal', 'data'));
+  resolve(process.env.CATERING_DATA_DIR ?? join(projectRoot(), '.temporal', 'data'));
 
 export const dataFiles = {
   alerts: () => join(dataDir(), 'alerts.jsonl'),

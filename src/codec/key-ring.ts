@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { projectRoot } from '../project-root';
 
 /** AES-256: a key is exactly this many bytes. */
 export const keyBytes = 32;
@@ -76,7 +77,7 @@ export function parseKeyRing(text: string, source: string): KeyRing {
   return new KeyRing(keys);
 }
 
-export const defaultKeyFile = (): string => resolve(join(__dirname, '..', '..', '.temporal', 'codec-keys'));
+export const defaultKeyFile = (): string => join(projectRoot(), '.temporal', 'codec-keys');
 
 type Env = Record<string, string | undefined>;
 

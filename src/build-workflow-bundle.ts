@@ -1,0 +1,34 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join, relative } from 'node:path';
+import { bundleWorkflowCode } from '@temporalio/worker';
+import { failureConverterPath } from './codec/data-converter';
+import { projectRoot } from './project-root';
+import type { WorkflowBundleManifest } from './workflow-bundle';
+import { bundleInputs, workflowBundleManifestPath, workflowBundlePath } from './workflow-bundle';
+
+/**
+ * `npm run build`'s second step: the order worker's workflows bundled once, ahead of time. The failure converter
+ * goes in with them: a bundle without it would leave failure messages (which may quote card data) unencrypted.
+ */
+async function main(): Promise<void> {
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: require.resolve('../workflows'),
+    failureConverterPath,
+  });
+  // The SDK's generated entry point lives in memory only.
+  const inputs = bundleInputs(code).filter((input) => existsSync(join(projectRoot(), input)));
+  const manifest: WorkflowBundleManifest = { inputs };
+  const path = workflowBundlePath();
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(workflowBundleManifestPath(), JSON.stringify(manifest, null, 2) + '\n');
+  // Written last: its time is what the inputs are compared with.
+  writeFileSync(path, code);
+  console.log(
+    `workflow bundle: ${relative(projectRoot(), path)} (${Math.round(code.length / 1024)} KiB, ${manifest.inputs.length} modules and sources)`,
+  );
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});
