@@ -1,19 +1,72 @@
+import { constants } from 'node:os';
+import type { Duration } from '@temporalio/common';
+import { msToNumber } from '@temporalio/common/lib/time';
 import { Worker } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
 import { connectWorker } from './connection';
 
+type Env = Record<string, string | undefined>;
+
+/** How long a stopping worker waits for in-flight tasks before cancelling them, unless WORKER_SHUTDOWN_GRACE says. */
+export const defaultShutdownGrace = '20 seconds';
+/** Past the grace time, how long cancelled tasks get to wind down before the worker gives up and exits 1. */
+const forceAfterGraceMs = 5_000;
+
+/** WORKER_SHUTDOWN_GRACE ('30s', '2 minutes', milliseconds); nonsense stops the process at start. */
+export function shutdownGraceFromEnv(env: Env): { text: string; ms: number } {
+  const raw = env.WORKER_SHUTDOWN_GRACE?.trim() || defaultShutdownGrace;
+  let ms: number;
+  try {
+    ms = msToNumber(raw as Duration);
+  } catch {
+    ms = Number.NaN;
+  }
+  if (!Number.isFinite(ms) || ms < 0)
+    throw new Error(`WORKER_SHUTDOWN_GRACE=${raw} is not valid: expected a duration such as '30 seconds'`);
+  return { text: raw, ms };
+}
+
 /**
  * Connects to the configured cluster and runs one worker until SIGINT/SIGTERM, closing the connection after.
  * Both processes of this project (the order worker and the validator) are this with different options.
+ *
+ * The first signal stops polling and lets in-flight tasks finish within WORKER_SHUTDOWN_GRACE, then the process
+ * exits 0; a task still running after that is cancelled and retried by the server on another worker. A second
+ * signal exits at once.
  */
 export async function runWorker(
-  options: Omit<WorkerOptions, 'connection' | 'namespace' | 'dataConverter'>,
+  options: Omit<WorkerOptions, 'connection' | 'namespace' | 'dataConverter' | 'shutdownGraceTime'>,
 ): Promise<void> {
+  const grace = shutdownGraceFromEnv(process.env);
+  const name = options.taskQueue;
   const { connection, namespace, dataConverter } = await connectWorker();
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    signals += 1;
+    if (signals === 1) {
+      // The SDK's own handler (Runtime.shutdownSignals) stops the worker; this only says so and guards the next one.
+      console.log(`${name}: ${signal}: polling stopped, draining in-flight tasks for up to ${grace.text}`);
+      return;
+    }
+    console.error(
+      `${name}: ${signal} again: exiting now; the server will retry the tasks that were in flight`,
+    );
+    process.exit(128 + (constants.signals[signal] ?? 0));
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
   try {
-    const worker = await Worker.create({ ...options, connection, namespace, dataConverter });
-    console.log(`${options.taskQueue}: polling in namespace ${namespace}`);
+    const worker = await Worker.create({
+      ...options,
+      connection,
+      namespace,
+      dataConverter,
+      shutdownGraceTime: grace.ms,
+      shutdownForceTime: grace.ms + forceAfterGraceMs,
+    });
+    console.log(`${name}: polling in namespace ${namespace}`);
     await worker.run();
+    console.log(`${name}: stopped; every task it had taken finished`);
   } finally {
     await connection.close();
   }

@@ -25,6 +25,10 @@ test.each([
     'VALIDATOR_ERROR_RATE=1.5 is not valid: expected a probability from 0 to 1',
   ],
   [{ VALIDATOR_LATENCY_MS: '2s' }, 'VALIDATOR_LATENCY_MS=2s is not valid: expected whole milliseconds >= 0'],
+  [
+    { WORKER_SHUTDOWN_GRACE: 'soon' },
+    "WORKER_SHUTDOWN_GRACE=soon is not valid: expected a duration such as '30 seconds'",
+  ],
 ])('the validator exits 1 on nonsense fault settings %p', (env, message) => {
   const run = runValidator(env);
   expect(run.status).toBe(1);

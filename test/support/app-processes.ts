@@ -1,34 +1,78 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
 const root = resolve(__dirname, '..', '..');
 const entries = { worker: 'src/worker.ts', validator: 'src/validator.ts' } as const;
 
-/** A real worker process (`npm run worker` / `npm run validator`), pointed at a test server. */
+/**
+ * A real worker process (`npm run worker` / `npm run validator`), pointed at a test server; with `compiled`, the
+ * built one as the image runs it (`node dist/src/worker.js`: no tsx).
+ */
 export class AppProcess {
   private child?: ChildProcess;
   private output = '';
+  private exit?: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+  private readonly logWaiters: { pattern: RegExp; found: () => void }[] = [];
 
   constructor(
     readonly name: keyof typeof entries,
     private readonly env: Record<string, string>,
+    private readonly options: { compiled?: boolean } = {},
   ) {}
 
   start(): void {
     if (this.child) throw new Error(`${this.name} is already running`);
     // `node --import tsx` rather than the tsx binary: one process, so SIGKILL reaches the worker itself
     // instead of leaving it orphaned behind a killed wrapper.
-    const child = spawn(process.execPath, ['--import', 'tsx', entries[this.name]], {
+    const args = this.options.compiled
+      ? [join('dist', entries[this.name].replace(/\.ts$/, '.js'))]
+      : ['--import', 'tsx', entries[this.name]];
+    const child = spawn(process.execPath, args, {
       cwd: root,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
-    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
-    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    const collect = (chunk: Buffer) => {
+      this.output += chunk.toString();
+      for (const waiter of [...this.logWaiters])
+        if (waiter.pattern.test(this.output)) {
+          this.logWaiters.splice(this.logWaiters.indexOf(waiter), 1);
+          waiter.found();
+        }
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    this.exit = new Promise((done) => child.once('exit', (code, signal) => done({ code, signal })));
     this.child = child;
+  }
+
+  /** Resolves once the process has logged a line matching `pattern` (or rejects when it exits first). */
+  async logged(pattern: RegExp): Promise<void> {
+    if (pattern.test(this.output)) return;
+    const exit = this.exit;
+    await Promise.race([
+      new Promise<void>((found) => this.logWaiters.push({ pattern, found })),
+      exit?.then(({ code, signal }) => {
+        if (!pattern.test(this.output))
+          throw new Error(
+            `${this.name} exited (${code ?? signal}) without logging ${pattern}:\n${this.output}`,
+          );
+      }),
+    ]);
+  }
+
+  /** Sends `signal` and leaves the process to it: `exited` says how it ended. */
+  signal(signal: NodeJS.Signals): void {
+    this.child?.kill(signal);
+  }
+
+  /** How the last started process ended, once it has. */
+  get exited(): Promise<{ code: number | null; signal: NodeJS.Signals | null }> {
+    if (!this.exit) throw new Error(`${this.name} was never started`);
+    return this.exit;
   }
 
   /** The crash the reference must survive: no shutdown, no goodbye to the server. */

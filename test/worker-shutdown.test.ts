@@ -1,0 +1,144 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { getOrderState, submitOrder } from '../src/orders';
+import type { OrderSubmitted } from '../src/shared';
+import { orderWorkflowId, TaskQueue } from '../src/shared';
+import { AppProcess, waitForPoller } from './support/app-processes';
+import { eventually } from './support/eventually';
+import { createDevServerEnv, createTestWorker, uniqueId } from './support/environments';
+
+/**
+ * What an orchestrator does to a worker on every deploy: SIGTERM, then (if it takes too long) another signal or
+ * SIGKILL. The validator is the process with long tasks, so it is the one stopped here mid-request.
+ */
+describe('a worker process stopped by SIGTERM with a task in flight', () => {
+  let env: TestWorkflowEnvironment;
+  let client: Client;
+  let dataDir: string;
+  let orderWorker: Worker;
+  let orderWorkerRun: Promise<void>;
+  const started: AppProcess[] = [];
+
+  const order = (orderId: string, replyTimeout: Duration): OrderSubmitted => ({
+    orderId,
+    customerId: 'c-shutdown',
+    amount: 80,
+    currency: 'EUR',
+    card: { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' },
+    validationPolicy: { replyTimeout, maxAttempts: 5, initialInterval: '200 milliseconds' },
+    retainFor: '1 hour',
+  });
+
+  const validator = (settings: Record<string, string>): AppProcess => {
+    const process = new AppProcess('validator', {
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: 'default',
+      CATERING_DATA_DIR: dataDir,
+      ...settings,
+    });
+    started.push(process);
+    process.start();
+    return process;
+  };
+
+  /** Resolves once a validator has taken the order's validation request and is working on it. */
+  const validationInFlight = (orderId: string) =>
+    eventually(
+      `the validation of ${orderId} taken by the validator`,
+      async () =>
+        (await client.workflow.getHandle(orderWorkflowId(orderId)).describe()).raw.pendingActivities,
+      (pending) =>
+        pending?.[0]?.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED,
+    );
+
+  const answersFor = (orderId: string): unknown[] => {
+    const file = join(dataDir, 'validator-answers.jsonl');
+    if (!existsSync(file)) return [];
+    return readFileSync(file, 'utf8')
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as { idempotencyKey: string })
+      .filter((answer) => answer.idempotencyKey === `validate-card:${orderId}`);
+  };
+
+  const validationAttempts = async (orderId: string) => {
+    const { events } = await client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory();
+    return (events ?? []).flatMap((e) => {
+      const started = e.activityTaskStartedEventAttributes;
+      return started ? [started.attempt] : [];
+    });
+  };
+
+  beforeAll(async () => {
+    env = await createDevServerEnv();
+    client = env.client;
+    dataDir = mkdtempSync(join(tmpdir(), 'catering-shutdown-'));
+    orderWorker = await createTestWorker(env);
+    orderWorkerRun = orderWorker.run();
+  });
+
+  afterAll(async () => {
+    for (const process of started) await process.stop('SIGKILL');
+    if (orderWorker?.getState() === 'RUNNING') orderWorker.shutdown();
+    await orderWorkerRun;
+    await env?.teardown();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test('when SIGTERM arrives mid-request, then the request is answered, the answer delivered and the process exits 0', async () => {
+    // Slow enough that the signal lands while the validator works; well inside the order's reply timeout.
+    const slow = validator({ VALIDATOR_LATENCY_MS: '3000', WORKER_SHUTDOWN_GRACE: '1 minute' });
+    await slow.logged(/credit-card-validation: polling in namespace default/);
+    await waitForPoller(client, TaskQueue.creditCardValidation, 'activity');
+    const orderId = uniqueId('drain');
+    await submitOrder(client, order(orderId, '1 minute'));
+    await validationInFlight(orderId);
+
+    slow.signal('SIGTERM');
+    await slow.logged(/SIGTERM: polling stopped, draining in-flight tasks for up to 1 minute/);
+    expect(await slow.exited).toEqual({ code: 0, signal: null });
+    expect(slow.log).toContain('credit-card-validation: stopped; every task it had taken finished');
+    expect(answersFor(orderId)).toHaveLength(1);
+
+    // No validator runs any more: only the answer the stopped one delivered can validate the order.
+    const state = await eventually(
+      `order ${orderId} validated by the answer given while stopping`,
+      () => getOrderState(client, orderId),
+      (s) => s.status === 'Validated',
+      60_000,
+    );
+    expect(state.status).toBe('Validated');
+    expect(await validationAttempts(orderId)).toEqual([1]);
+  });
+
+  test('when a second signal arrives while draining, then the process exits at once and the server retries the task elsewhere', async () => {
+    const stuck = validator({ VALIDATOR_HANG: '1', WORKER_SHUTDOWN_GRACE: '10 minutes' });
+    await stuck.logged(/credit-card-validation: polling in namespace default/);
+    await waitForPoller(client, TaskQueue.creditCardValidation, 'activity');
+    const orderId = uniqueId('second-signal');
+    await submitOrder(client, order(orderId, '3 seconds'));
+    await validationInFlight(orderId);
+
+    stuck.signal('SIGTERM');
+    await stuck.logged(/draining in-flight tasks for up to 10 minutes/);
+    // Within the grace time the hung request would hold the process for ten minutes; the second signal must not wait.
+    stuck.signal('SIGTERM');
+    expect(await stuck.exited).toEqual({ code: 143, signal: null });
+    expect(stuck.log).toContain('credit-card-validation: SIGTERM again: exiting now');
+
+    validator({});
+    const state = await eventually(
+      `order ${orderId} validated by the next validator`,
+      () => getOrderState(client, orderId),
+      (s) => s.status === 'Validated',
+      60_000,
+    );
+    expect(state.status).toBe('Validated');
+  });
+});
