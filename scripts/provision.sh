@@ -120,4 +120,6 @@ provision_chromium() {
 provision_cli
 provision_test_server
 provision_chromium
+# The Temporal server, its SQL tool, the Web UI server and PostgreSQL, for `npm run cluster:start` and its tests.
+bash "$(dirname "${BASH_SOURCE[0]}")/provision-cluster.sh"
 say "toolchain ready under $TOOLS_DIR"

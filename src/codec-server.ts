@@ -26,10 +26,15 @@ function port(env: Env): number {
 async function main(): Promise<void> {
   const env = process.env;
   const keys = loadKeyRing(env);
-  const uiPort = env.TEMPORAL_DEV_UI_PORT?.trim() || '8233';
+  // The dev server's Web UI and the local cluster's (`npm run cluster:start`), wherever they were moved.
+  const uiPorts = [
+    env.TEMPORAL_DEV_UI_PORT?.trim() || '8233',
+    env.TEMPORAL_CLUSTER_UI_PORT?.trim() || '8333',
+  ];
   const allowedOrigins = list(env.CODEC_CORS_ORIGINS);
   if (allowedOrigins.length === 0)
-    allowedOrigins.push(`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`);
+    for (const uiPort of uiPorts)
+      allowedOrigins.push(`http://localhost:${uiPort}`, `http://127.0.0.1:${uiPort}`);
   const namespaces = list(env.CODEC_NAMESPACES);
   if (namespaces.length === 0) namespaces.push(connectionSettings().namespace);
   const authToken = env.CODEC_AUTH_TOKEN?.trim() || undefined;
