@@ -4,12 +4,18 @@ import { parse } from 'yaml';
 
 interface Service {
   build?: unknown;
+  image?: string;
   command?: string[];
+  entrypoint?: string[];
   environment?: Record<string, string | number>;
   ports?: string[];
+  volumes?: string[];
 }
 
-const compose = parse(readFileSync(join(__dirname, '..', 'docker-compose.yml'), 'utf8')) as {
+const root = join(__dirname, '..');
+const read = (path: string) => readFileSync(join(root, path), 'utf8');
+// Compose merges `<<: *anchor` keys; so must the reader, or the Temporal services would look empty.
+const compose = parse(read('docker-compose.yml'), { merge: true }) as {
   services: Record<string, Service>;
 };
 const scripts = (
@@ -53,5 +59,88 @@ describe('docker-compose.yml, read against the project', () => {
     // The codec server must let the UI's page call it.
     const uiOrigin = String(ui?.TEMPORAL_CORS_ORIGINS);
     expect(String(codec?.environment?.CODEC_CORS_ORIGINS).split(',')).toContain(uiOrigin);
+  });
+});
+
+/** What `npm run cluster:start` runs here is what compose runs there: the same files, the same versions. */
+describe('docker-compose.yml and scripts/cluster.sh, read side by side', () => {
+  const clusterScript = read('scripts/cluster.sh');
+  const provisioning = read('scripts/provision-cluster.sh');
+  const pinned = (name: string) => new RegExp(`^${name}="v?([^"]+)"$`, 'm').exec(provisioning)?.[1];
+  const serverVersion = pinned('SERVER_VERSION');
+  const uiVersion = pinned('UI_VERSION');
+  const temporalServices = Object.entries(compose.services).filter(([, s]) =>
+    s.image?.startsWith('temporalio/server:'),
+  );
+  const configTemplate = read('deploy/temporal/config.yaml');
+  const mount = './deploy/temporal:/etc/temporal/deploy:ro';
+
+  test('when compose runs Temporal, then it is one container per service of cluster.sh, of the server version cluster.sh builds', () => {
+    const services = /^SERVICES="([^"]+)"$/m.exec(clusterScript)?.[1]?.split(' ').sort();
+    expect(services).toEqual(['frontend', 'history', 'matching', 'worker']);
+    expect(temporalServices.map(([, s]) => s.environment?.TEMPORAL_SERVICE).sort()).toEqual(services);
+    expect(new Set(temporalServices.map(([, s]) => s.image))).toEqual(
+      new Set([`temporalio/server:${serverVersion}`]),
+    );
+    expect(serverVersion).toMatch(/^\d+\.\d+\.\d+$/);
+    // The schema and namespace jobs run the admin tools of the same release, the UI the version cluster.sh builds.
+    for (const job of ['temporal-schema', 'temporal-namespace'])
+      expect(compose.services[job]?.image).toBe(`temporalio/admin-tools:${serverVersion}`);
+    expect(compose.services['temporal-ui']?.image).toBe(`temporalio/ui:${uiVersion}`);
+    expect(Object.values(compose.services).some((s) => s.image?.includes('auto-setup'))).toBe(false);
+  });
+
+  test('when a Temporal service starts in either, then it reads deploy/temporal/config.yaml and dynamicconfig.yaml', () => {
+    for (const [name, service] of temporalServices) {
+      const command = (service.entrypoint ?? []).join(' ');
+      expect({ name, volumes: service.volumes }).toEqual({ name, volumes: [mount] });
+      expect({ name, config: /--config-file (\S+)/.exec(command)?.[1] }).toEqual({
+        name,
+        config: '/etc/temporal/deploy/config.yaml',
+      });
+      expect(service.environment?.DYNAMIC_CONFIG_FILE_PATH).toBe('/etc/temporal/deploy/dynamicconfig.yaml');
+    }
+    expect(clusterScript).toContain('DEPLOY_DIR="$ROOT_DIR/deploy/temporal"');
+    expect(clusterScript).toContain('--config-file "$DEPLOY_DIR/config.yaml"');
+    expect(clusterScript).toContain('DYNAMIC_CONFIG_FILE_PATH=$DEPLOY_DIR/dynamicconfig.yaml');
+  });
+
+  test('when either sets a variable for a Temporal service, then the shared config template reads it', () => {
+    const read = new Set([...configTemplate.matchAll(/env "([A-Z_]+)"/g)].map((m) => m[1]));
+    const fromCompose = temporalServices.flatMap(([, s]) => Object.keys(s.environment ?? {}));
+    const fromCluster = [...clusterScript.matchAll(/"([A-Z_]+)=/g)].map((m) => m[1]!);
+    const fromClusterLoop = ['FRONTEND', 'HISTORY', 'MATCHING', 'WORKER'].flatMap((s) => [
+      `${s}_GRPC_PORT`,
+      `${s}_MEMBERSHIP_PORT`,
+    ]);
+    expect(clusterScript).toContain('"${upper}_GRPC_PORT=');
+    expect(
+      [...fromCompose, ...fromCluster, ...fromClusterLoop].filter(
+        (name) => name !== 'TEMPORAL_SERVICE' && !read.has(name),
+      ),
+    ).toEqual([]);
+    expect(fromCluster.length).toBeGreaterThan(5);
+  });
+
+  test('when the schemas and the namespace are set up, then both run the same scripts from deploy/', () => {
+    expect(compose.services['temporal-schema']?.entrypoint).toEqual([
+      '/bin/sh',
+      '/etc/temporal/deploy/setup-schema.sh',
+    ]);
+    expect(compose.services['temporal-namespace']?.entrypoint).toEqual([
+      '/bin/sh',
+      '/etc/temporal/deploy/setup-namespace.sh',
+    ]);
+    for (const job of ['temporal-schema', 'temporal-namespace'])
+      expect(compose.services[job]?.volumes).toEqual([mount]);
+    expect(clusterScript).toContain('"$DEPLOY_DIR/setup-schema.sh"');
+    expect(clusterScript).toContain('"$DEPLOY_DIR/setup-namespace.sh"');
+  });
+
+  test('when the validator runs in compose, then its ledger is in the database the schema job creates', () => {
+    const url = String(compose.services.validator?.environment?.VALIDATOR_DATABASE_URL);
+    const database = /^postgres:\/\/[^@]+@postgresql:5432\/(\w+)$/.exec(url)?.[1];
+    expect(database).toBeDefined();
+    expect(read('deploy/temporal/setup-schema.sh')).toContain(`APP_DATABASES-${database}`);
   });
 });
