@@ -15,8 +15,10 @@ async function main(): Promise<void> {
     workflowsPath: require.resolve('../workflows'),
     failureConverterPath,
   });
-  // The SDK's generated entry point lives in memory only.
-  const inputs = bundleInputs(code).filter((input) => existsSync(join(projectRoot(), input)));
+  // The SDK's generated entry point lives in memory only; this file's options are an input too.
+  const inputs = [...bundleInputs(code), 'dist/src/build-workflow-bundle.js', 'src/build-workflow-bundle.ts']
+    .filter((input) => existsSync(join(projectRoot(), input)))
+    .sort();
   const manifest: WorkflowBundleManifest = { inputs };
   const path = workflowBundlePath();
   mkdirSync(dirname(path), { recursive: true });
