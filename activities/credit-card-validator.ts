@@ -2,6 +2,7 @@ import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { Ledger } from '../src/jsonl-ledger';
 import { luhnValid } from '../src/luhn';
 import { ErrorType } from '../src/shared';
+import { appMetric } from '../workflows/metric-names';
 import type { CreditCardValidationRequested, CreditCardValidationResult } from '../src/shared';
 
 /** Ways to make the validator misbehave for tests and demos; read on every request, so they can change live. */
@@ -87,6 +88,17 @@ async function hangUntilCancelled(): Promise<never> {
 
 export { luhnValid };
 
+/** One answer of the validator, by outcome; a redelivered request's repeated answer is counted apart. */
+function countAnswer(outcome: string, firstTime: boolean): void {
+  Context.current()
+    .metricMeter.createCounter(
+      appMetric.validatorAnswers,
+      undefined,
+      'answers the validator gave, by outcome',
+    )
+    .add(1, { outcome, redelivery: String(!firstTime) });
+}
+
 const invalidCard = (message: string) => ApplicationFailure.nonRetryable(message, ErrorType.InvalidCardData);
 
 function cardDigits(number: unknown): string {
@@ -122,6 +134,7 @@ export const createCreditCardValidatorActivities = (deps: CreditCardValidatorDep
         : { idempotencyKey, result, firstTime, cardLast4 },
     );
     log.info('validation answered', { idempotencyKey, outcome: result.outcome, firstTime });
+    countAnswer(result.outcome, firstTime);
     return result;
   };
 
@@ -163,7 +176,14 @@ export const createCreditCardValidatorActivities = (deps: CreditCardValidatorDep
 
       const recorded = await deps.ledger.get(request.idempotencyKey);
       if (recorded !== undefined) return send(request.idempotencyKey, recorded, false);
-      const decided = decide(request);
+      let decided: CreditCardValidationResult;
+      try {
+        decided = decide(request);
+      } catch (err) {
+        if (err instanceof ApplicationFailure && err.type === ErrorType.InvalidCardData)
+          countAnswer(ErrorType.InvalidCardData, true);
+        throw err;
+      }
       const { value, firstTime } = await deps.ledger.recordOnce(request.idempotencyKey, {
         ...decided,
         cardLast4: cardDigits(request.card.number).slice(-4),

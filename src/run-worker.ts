@@ -4,6 +4,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { Worker } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
 import { connectWorker } from './connection';
+import { startWorkerTelemetry } from './telemetry';
 
 type Env = Record<string, string | undefined>;
 
@@ -39,6 +40,7 @@ export async function runWorker(
 ): Promise<void> {
   const grace = shutdownGraceFromEnv(process.env);
   const name = options.taskQueue;
+  const telemetry = startWorkerTelemetry(name);
   const { connection, namespace, dataConverter } = await connectWorker();
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -61,6 +63,7 @@ export async function runWorker(
       connection,
       namespace,
       dataConverter,
+      plugins: telemetry.plugins,
       shutdownGraceTime: grace.ms,
       shutdownForceTime: grace.ms + forceAfterGraceMs,
     });
@@ -69,5 +72,6 @@ export async function runWorker(
     console.log(`${name}: stopped; every task it had taken finished`);
   } finally {
     await connection.close();
+    await telemetry.shutdown();
   }
 }

@@ -39,6 +39,7 @@ import {
   unboundedMatchLimits,
 } from './catering-match-state';
 import type { CateringMatchState, MenuEventKind } from './catering-match-state';
+import { workflowMetrics } from './metrics';
 import { confirmOrderSignal } from './order';
 
 export type { CateringMatchState, MenuMatchState, SetAsideEvent } from './catering-match-state';
@@ -179,6 +180,7 @@ export async function CateringMatch(
     default:
       break;
   }
+  workflowMetrics.matchFinished(state.status);
   log.info('CateringMatch finished', {
     orderId,
     status: state.status,
@@ -211,6 +213,13 @@ export async function CateringMatch(
     }
     state = recordConfirmOrderSent(state, eventId, new Date());
     publish();
+    const agreed = state.menus.find((menu) => menu.menuId === menuId);
+    const lastConfirmationAt = [agreed?.customerConfirmedAt, agreed?.catererAnsweredAt]
+      .filter((at) => at !== undefined)
+      .sort()
+      .at(-1);
+    if (lastConfirmationAt && state.confirmOrder)
+      workflowMetrics.confirmOrderSent(lastConfirmationAt, state.confirmOrder.sentAt);
     log.info('CateringMatch sent ConfirmOrder', { orderId, menuId, eventId });
   }
 

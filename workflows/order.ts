@@ -47,6 +47,7 @@ import {
   statusLine,
 } from './order-state';
 import type { Decision, OrderCarriedState, OrderCommand, OrderState } from './order-state';
+import { workflowMetrics } from './metrics';
 
 export type { OrderCarriedState, OrderState, Refusal, StallEpisode, Transition } from './order-state';
 
@@ -132,6 +133,9 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     state.status = status;
     state.transitions.push(note === undefined ? { status, at } : { status, at, note });
     if (isFinal(status)) state.retainUntil = new Date(Date.now() + retainForMs).toISOString();
+    if (status === 'Validated') workflowMetrics.orderValidated(state.submittedAt, at);
+    if (status === 'Confirmed') workflowMetrics.orderConfirmed(state.submittedAt, at);
+    if (isFinal(status)) workflowMetrics.orderFinished(status);
     log.info('order status changed', { orderId: state.orderId, from, to: status, note });
     publish();
   };
@@ -201,6 +205,7 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
 
   async function validationRound(): Promise<RoundOutcome> {
     state.validation.rounds += 1;
+    workflowMetrics.validationRound();
     setCurrentDetails(statusLine(state));
     const scope = new CancellationScope();
     validationInFlight = scope;
@@ -252,6 +257,7 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     const episode = state.stallEpisodes.length + 1;
     const alertId = `${state.orderId}:validation-stalled:${episode}`;
     state.stallEpisodes.push({ episode, alertId, stalledAt: now(), reactivations: 0, lastFailure: failure });
+    workflowMetrics.stallEpisode();
     moveTo('ValidationStalled', failure);
     await raiseAlert({
       alertId,
@@ -347,6 +353,7 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
   }
 
   if (carried) log.info('order continued as new', { orderId: state.orderId, run: state.run });
+  else workflowMetrics.orderSubmitted();
   publish();
 
   while (!isFinal(state.status)) {

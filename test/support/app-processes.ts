@@ -32,7 +32,8 @@ export class AppProcess {
       : ['--import', 'tsx', entries[this.name]];
     const child = spawn(process.execPath, args, {
       cwd: root,
-      env: { ...process.env, ...this.env },
+      // Metrics off unless a test asks for a port: processes of tests running side by side would collide.
+      env: { ...process.env, METRICS_PORT: 'off', ...this.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const collect = (chunk: Buffer) => {
