@@ -1,17 +1,26 @@
-# One image for both workers; docker-compose.yml picks the process with `command`.
-FROM node:20-bookworm-slim
+# One image for every app process; docker-compose.yml picks the process with `command`.
+# Build stage: dev dependencies, tsc to dist/ and the prebuilt workflow bundle (npm run build).
+FROM node:24-bookworm-slim AS build
 WORKDIR /app
-ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-# Dev dependencies are left out; tsx (a runtime dependency) runs the TypeScript entry points.
-RUN npm ci --omit=dev --no-audit --no-fund
-COPY tsconfig.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
 COPY src ./src
 COPY workflows ./workflows
 COPY activities ./activities
+RUN npm run build
+
+# Runtime stage: production dependencies and compiled JavaScript only (no TypeScript sources, no tsx), non-root.
+FROM node:24-bookworm-slim
+WORKDIR /app
+ENV NODE_ENV=production
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
 ENV CATERING_DATA_DIR=/data
 # Owned by the unprivileged user before it becomes a volume, so a named volume starts out writable.
 RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
-CMD ["npm", "run", "worker"]
+# The order worker loads dist/workflow-bundle.js (no webpack at start); SIGTERM drains within WORKER_SHUTDOWN_GRACE.
+CMD ["node", "dist/src/worker.js"]

@@ -4,7 +4,7 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { failureConverterPath } from './codec/data-converter';
 import { projectRoot } from './project-root';
 import type { WorkflowBundleManifest } from './workflow-bundle';
-import { bundleInputs, workflowBundleManifestPath, workflowBundlePath } from './workflow-bundle';
+import { bundleManifest, workflowBundleManifestPath, workflowBundlePath } from './workflow-bundle';
 
 /**
  * `npm run build`'s second step: the order worker's workflows bundled once, ahead of time. The failure converter
@@ -15,18 +15,21 @@ async function main(): Promise<void> {
     workflowsPath: require.resolve('../workflows'),
     failureConverterPath,
   });
+  const { inputs, packages } = bundleManifest(code);
   // The SDK's generated entry point lives in memory only; this file's options are an input too.
-  const inputs = [...bundleInputs(code), 'dist/src/build-workflow-bundle.js', 'src/build-workflow-bundle.ts']
-    .filter((input) => existsSync(join(projectRoot(), input)))
-    .sort();
-  const manifest: WorkflowBundleManifest = { inputs };
+  const manifest: WorkflowBundleManifest = {
+    inputs: [...inputs, 'dist/src/build-workflow-bundle.js', 'src/build-workflow-bundle.ts']
+      .filter((input) => existsSync(join(projectRoot(), input)))
+      .sort(),
+    packages,
+  };
   const path = workflowBundlePath();
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(workflowBundleManifestPath(), JSON.stringify(manifest, null, 2) + '\n');
   // Written last: its time is what the inputs are compared with.
   writeFileSync(path, code);
   console.log(
-    `workflow bundle: ${relative(projectRoot(), path)} (${Math.round(code.length / 1024)} KiB, ${manifest.inputs.length} modules and sources)`,
+    `workflow bundle: ${relative(projectRoot(), path)} (${Math.round(code.length / 1024)} KiB, ${manifest.inputs.length} project files, ${Object.keys(packages).length} packages)`,
   );
 }
 

@@ -4,27 +4,45 @@ import { projectRoot } from './project-root';
 
 /** Where `npm run build` writes the order worker's workflows, bundled ahead of time. */
 export const workflowBundlePath = (): string => join(projectRoot(), 'dist', 'workflow-bundle.js');
-/** Beside it: the files it was made of, so a worker can tell whether it is stale. */
+/** Beside it: what it was made of, so a worker can tell whether it is stale. */
 export const workflowBundleManifestPath = (): string => join(projectRoot(), 'dist', 'workflow-bundle.json');
 
 export interface WorkflowBundleManifest {
-  /** Paths relative to the project root: each bundled module and, for compiled ones, its TypeScript source. */
+  /** The project's files in it, relative to the project root: each bundled module and the TypeScript it came from. */
   inputs: string[];
+  /** The installed packages in it (folder under the root, e.g. `node_modules/@temporalio/workflow`) and versions. */
+  packages: Record<string, string>;
 }
 
+const packageVersion = (dir: string): string | undefined => {
+  const file = join(projectRoot(), dir, 'package.json');
+  return existsSync(file)
+    ? (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version
+    : undefined;
+};
+
 /**
- * The modules webpack put in the bundle (it heads each with `!*** ./path ***!`), plus the TypeScript each compiled
- * one came from. An empty list means webpack changed its format: the build fails rather than write a manifest that
- * could never tell a stale bundle.
+ * Reads the manifest out of the bundle: webpack heads each module with `!*** ./path ***!`. Nothing found means
+ * webpack changed its format: the build fails rather than write a manifest that could never tell a stale bundle.
+ * Packages are pinned by version, not file time: `npm ci` rewrites node_modules with new times and the same code.
  */
-export function bundleInputs(code: string): string[] {
+export function bundleManifest(code: string): WorkflowBundleManifest {
   const modules = [...code.matchAll(/!\*\*\* \.\/(\S+) \*\*\*!/g)].map((m) => m[1]!);
   if (!modules.some((path) => path.includes('workflows/')))
     throw new Error('could not read the bundled modules from the workflow bundle');
-  const sources = modules.flatMap((path) =>
-    /^dist\/.+\.js$/.test(path) ? [path.slice('dist/'.length).replace(/\.js$/, '.ts')] : [],
-  );
-  return [...new Set([...modules, ...sources])].sort();
+  const packages: Record<string, string> = {};
+  const inputs = new Set<string>();
+  for (const path of modules) {
+    const pkg = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(path)?.[1];
+    if (pkg) {
+      const version = packageVersion(pkg);
+      if (version) packages[pkg] = version;
+      continue;
+    }
+    inputs.add(path);
+    if (/^dist\/.+\.js$/.test(path)) inputs.add(path.slice('dist/'.length).replace(/\.js$/, '.ts'));
+  }
+  return { inputs: [...inputs].sort(), packages };
 }
 
 export type WorkflowCode =
@@ -46,7 +64,7 @@ export function workflowCode(workflowsPath: string): { code: WorkflowCode; descr
   const manifestPath = workflowBundleManifestPath();
   if (!existsSync(bundle) || !existsSync(manifestPath)) return bundling(`no prebuilt ${shown}`);
   const builtAt = statSync(bundle).mtimeMs;
-  const { inputs } = JSON.parse(readFileSync(manifestPath, 'utf8')) as WorkflowBundleManifest;
+  const { inputs, packages } = JSON.parse(readFileSync(manifestPath, 'utf8')) as WorkflowBundleManifest;
   // A source the image does not ship (the .ts files) cannot be newer; a compiled module that is gone can be stale.
   const newer = inputs.find((input) => {
     const path = join(root, input);
@@ -54,6 +72,9 @@ export function workflowCode(workflowsPath: string): { code: WorkflowCode; descr
     return statSync(path).mtimeMs > builtAt;
   });
   if (newer) return bundling(`${shown} is older than ${newer}`);
+  const changed = Object.entries(packages).find(([dir, version]) => packageVersion(dir) !== version);
+  if (changed)
+    return bundling(`${shown} was built with ${changed[0]} ${changed[1]}, now ${packageVersion(changed[0])}`);
   return {
     code: { workflowBundle: { codePath: bundle } },
     description: `workflows from the prebuilt ${shown}`,

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 
@@ -18,26 +18,47 @@ const read = (path: string) => readFileSync(join(root, path), 'utf8');
 const compose = parse(read('docker-compose.yml'), { merge: true }) as {
   services: Record<string, Service>;
 };
-const scripts = (
-  JSON.parse(readFileSync(join(__dirname, '..', 'package.json'), 'utf8')) as {
-    scripts: Record<string, string>;
-  }
-).scripts;
+// The build compiles these folders to dist/ (tsconfig.build.json), so dist/src/x.js exists once src/x.ts does.
+const built = (JSON.parse(read('tsconfig.build.json')) as { include: string[] }).include;
+const dockerfile = read('Dockerfile');
 const appServices = Object.entries(compose.services).filter(([, service]) => service.build !== undefined);
 
 /** No Docker engine runs here, so the compose file is checked by reading it against what does run. */
 describe('docker-compose.yml, read against the project', () => {
-  test('when an app container starts, then it runs an npm script that exists', () => {
+  test('when an app container starts, then it runs, with plain node, an entry point that npm run build compiles', () => {
     expect(appServices.length).toBeGreaterThanOrEqual(4);
     for (const [name, service] of appServices) {
-      const [npm, run, script] = service.command ?? [];
-      expect({ name, npm, run, known: script !== undefined && script in scripts }).toEqual({
+      const [node, entry, ...rest] = service.command ?? [];
+      const source = /^dist\/(src\/[\w-]+)\.js$/.exec(entry ?? '')?.[1];
+      expect({
         name,
-        npm: 'npm',
-        run: 'run',
-        known: true,
+        node,
+        rest,
+        built: source !== undefined && existsSync(join(root, `${source}.ts`)),
+      }).toEqual({
+        name,
+        node: 'node',
+        rest: [],
+        built: true,
       });
     }
+    expect(built).toContain('src');
+  });
+
+  test('when the image is built, then it runs what was compiled in its build stage, without tsx, as a non-root user', () => {
+    const stages = dockerfile.split(/^FROM /m).slice(1);
+    expect(stages).toHaveLength(2);
+    const [build, runtime] = stages as [string, string];
+    expect(build).toMatch(/^RUN npm ci\b/m);
+    expect(build).toMatch(/^RUN npm run build$/m);
+    expect(runtime).toMatch(/^RUN npm ci --omit=dev\b/m);
+    expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
+    expect(runtime).toMatch(/^USER node$/m);
+    expect(runtime).toContain('CMD ["node", "dist/src/worker.js"]');
+    expect(runtime).not.toMatch(/tsx|COPY (src|workflows|activities)\b/);
+    const { dependencies } = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
+    expect(Object.keys(dependencies)).not.toContain('tsx');
+    expect(compose.services['order-worker']?.command).toEqual(['node', 'dist/src/worker.js']);
   });
 
   test('when an app container connects, then it has the payload encryption keys, so nothing is written in plaintext', () => {
@@ -51,7 +72,7 @@ describe('docker-compose.yml, read against the project', () => {
 
   test('when the Web UI decodes payloads, then its codec endpoint is the codec server as the browser reaches it', () => {
     const codec = compose.services['codec-server'];
-    expect(codec?.command).toEqual(['npm', 'run', 'codec-server']);
+    expect(codec?.command).toEqual(['node', 'dist/src/codec-server.js']);
     const port = String(codec?.environment?.CODEC_PORT);
     expect(codec?.ports).toContain(`127.0.0.1:${port}:${port}`);
     const ui = compose.services['temporal-ui']?.environment;
