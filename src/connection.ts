@@ -3,6 +3,7 @@ import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
 import { createDataConverter } from './codec/data-converter';
+import { tracingFromEnv } from './telemetry';
 
 /**
  * Connection settings the way Temporal's own tools read them: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,
@@ -44,7 +45,10 @@ export async function connectClient(): Promise<Client> {
       address,
       connectTimeout: '5 seconds',
     });
-    return new Client({ connection, namespace, dataConverter });
+    // Traces when OTEL_EXPORTER_OTLP_ENDPOINT is set: the client's calls start the trace each order is one of.
+    const tracing = tracingFromEnv('catering-client');
+    if (tracing) process.once('beforeExit', () => void tracing.shutdown());
+    return new Client({ connection, namespace, dataConverter, plugins: tracing ? [tracing.plugin] : [] });
   } catch (err) {
     throw unreachable(address, err);
   }

@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import { MatchAlreadyFinishedError, startCateringMatch } from './catering-events';
 import { submitOrder } from './orders';
@@ -22,6 +23,25 @@ export async function placeOrder(
   client: Client,
   input: unknown,
   options: { confirmWithin?: Duration } = {},
+): Promise<{ order: OrderStored; match?: PlacedMatch }> {
+  // One span around both starts, so that an order and its match are one trace (a no-op without a tracer provider).
+  return trace.getTracer('catering-orders').startActiveSpan('placeOrder', async (span) => {
+    try {
+      return await placeOrderAndMatch(client, input, options);
+    } catch (err) {
+      // The name only: a message may quote the order's input, and traces leave the process unencrypted.
+      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.name : 'error' });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}
+
+async function placeOrderAndMatch(
+  client: Client,
+  input: unknown,
+  options: { confirmWithin?: Duration },
 ): Promise<{ order: OrderStored; match?: PlacedMatch }> {
   const order = await submitOrder(client, input);
   const { menus } = input as { menus?: { menuId: string; catererId: string }[] };

@@ -1,0 +1,156 @@
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
+import { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { createAlertActivities } from '../activities/alerts';
+import type { RaisedAlert } from '../activities/alerts';
+import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
+import { createOrderNotificationActivities } from '../activities/order-notifications';
+import type { PublishedConfirmation } from '../activities/order-notifications';
+import { publishMenuEvent } from '../src/catering-events';
+import { MemoryLedger } from '../src/jsonl-ledger';
+import { placeOrder } from '../src/place-order';
+import { orderWorkflowId, TaskQueue } from '../src/shared';
+import type { CreditCardValidationResult } from '../src/shared';
+import { startTracing, tracingWorkflowModules } from '../src/telemetry';
+import type { Tracing } from '../src/telemetry';
+import type { Order } from '../workflows/order';
+import { failureConverterPath, testDataConverter } from './support/codec';
+import { eventually } from './support/eventually';
+import { createDevServerEnv, uniqueId } from './support/environments';
+
+/**
+ * One order is one trace: the client's placeOrder, both workflows, the validator's activity, the match's
+ * ConfirmOrder and publishOrderConfirmed, each span under the one that caused it. The client and both workers are
+ * set up as src/connection.ts and src/run-worker.ts do with OTEL_EXPORTER_OTLP_ENDPOINT, exporting to memory.
+ */
+describe('traces: one order, one trace', () => {
+  let env: TestWorkflowEnvironment;
+  let tracing: Tracing;
+  const exporter = new InMemorySpanExporter();
+
+  beforeAll(async () => {
+    env = await createDevServerEnv();
+    tracing = startTracing('catering-test', new SimpleSpanProcessor(exporter));
+  });
+
+  afterAll(async () => {
+    await tracing?.shutdown();
+    await env?.teardown();
+  });
+
+  test('when an order is placed, validated and confirmed by its match, then every step is a span under the one that caused it', async () => {
+    const connection = env.connection;
+    const client = new Client({
+      connection,
+      dataConverter: testDataConverter(),
+      plugins: [tracing.plugin],
+    });
+    const workflowBundle = await bundleWorkflowCode({
+      workflowsPath: require.resolve('../workflows'),
+      failureConverterPath,
+      workflowInterceptorModules: tracingWorkflowModules,
+      logger: new DefaultLogger('WARN'),
+    });
+    const common = {
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      dataConverter: testDataConverter(),
+      plugins: [tracing.plugin],
+    };
+    const orders = await Worker.create({
+      ...common,
+      taskQueue: TaskQueue.orders,
+      workflowBundle,
+      activities: {
+        ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
+        ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
+      },
+    });
+    const validator = await Worker.create({
+      ...common,
+      taskQueue: TaskQueue.creditCardValidation,
+      activities: createCreditCardValidatorActivities({
+        ledger: new MemoryLedger<CreditCardValidationResult>(),
+      }),
+    });
+
+    const orderId = uniqueId('traced');
+    await orders.runUntil(
+      validator.runUntil(async () => {
+        await placeOrder(client, {
+          orderId,
+          customerId: 'c-trace',
+          amount: 80,
+          currency: 'EUR',
+          card: { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' },
+          menus: [{ menuId: 'A', catererId: 'caterer-anna' }],
+          retainFor: '0 seconds',
+        });
+        await publishMenuEvent(client, 'CustomerConfirmedMenu', {
+          orderId,
+          menuId: 'A',
+          eventId: `${orderId}-c`,
+        });
+        await publishMenuEvent(client, 'CatererConfirmedMenu', {
+          orderId,
+          menuId: 'A',
+          catererId: 'caterer-anna',
+          eventId: `${orderId}-k`,
+        });
+        const final = await client.workflow.getHandle<typeof Order>(orderWorkflowId(orderId)).result();
+        expect(final.status).toBe('Confirmed');
+        // Workflow spans leave the sandbox through a sink when their workflow task completes.
+        await eventually(
+          'the order workflow span',
+          () => Promise.resolve(exporter.getFinishedSpans().map((s) => s.name)),
+          (names) =>
+            names.includes('RunWorkflow:Order') && names.includes('RunActivity:publishOrderConfirmed'),
+        );
+      }),
+    );
+
+    const spans = exporter.getFinishedSpans();
+    const root = spans.find((s) => s.name === 'placeOrder');
+    expect(root).toBeDefined();
+    const inTrace = spans.filter((s) => s.spanContext().traceId === root!.spanContext().traceId);
+    const byId = new Map(inTrace.map((s) => [s.spanContext().spanId, s]));
+    const one = (name: string): ReadableSpan => {
+      const found = inTrace.filter((s) => s.name === name);
+      expect({ name, count: found.length }).toEqual({ name, count: 1 });
+      return found[0]!;
+    };
+    const parentOf = (name: string): string | undefined => {
+      const parentId = one(name).parentSpanId;
+      return parentId === undefined ? undefined : byId.get(parentId)?.name;
+    };
+
+    expect(root!.parentSpanId).toBeUndefined();
+    expect({
+      'StartWorkflow:Order': parentOf('StartWorkflow:Order'),
+      'RunWorkflow:Order': parentOf('RunWorkflow:Order'),
+      'StartActivity:validateCreditCard': parentOf('StartActivity:validateCreditCard'),
+      'RunActivity:validateCreditCard': parentOf('RunActivity:validateCreditCard'),
+      'StartWorkflow:CateringMatch': parentOf('StartWorkflow:CateringMatch'),
+      'RunWorkflow:CateringMatch': parentOf('RunWorkflow:CateringMatch'),
+      'SignalWorkflow:ConfirmOrder': parentOf('SignalWorkflow:ConfirmOrder'),
+      'HandleSignal:ConfirmOrder': parentOf('HandleSignal:ConfirmOrder'),
+      'StartActivity:publishOrderConfirmed': parentOf('StartActivity:publishOrderConfirmed'),
+      'RunActivity:publishOrderConfirmed': parentOf('RunActivity:publishOrderConfirmed'),
+    }).toEqual({
+      'StartWorkflow:Order': 'placeOrder',
+      'RunWorkflow:Order': 'StartWorkflow:Order',
+      'StartActivity:validateCreditCard': 'RunWorkflow:Order',
+      'RunActivity:validateCreditCard': 'StartActivity:validateCreditCard',
+      'StartWorkflow:CateringMatch': 'placeOrder',
+      'RunWorkflow:CateringMatch': 'StartWorkflow:CateringMatch',
+      'SignalWorkflow:ConfirmOrder': 'RunWorkflow:CateringMatch',
+      'HandleSignal:ConfirmOrder': 'SignalWorkflow:ConfirmOrder',
+      'StartActivity:publishOrderConfirmed': 'RunWorkflow:Order',
+      'RunActivity:publishOrderConfirmed': 'StartActivity:publishOrderConfirmed',
+    });
+    // Spans carry no card data: payloads are never attributes, and nothing here quotes the input.
+    expect(JSON.stringify(inTrace.map((s) => [s.attributes, s.events]))).not.toContain('4242424242424242');
+  });
+});
