@@ -5,7 +5,16 @@ import prettier from 'eslint-config-prettier';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules', 'lib', 'dist', 'coverage', '.temporal', 'eslint.config.mjs', 'jest.config.js'],
+    ignores: [
+      'node_modules',
+      'lib',
+      'dist',
+      'coverage',
+      '.temporal',
+      'eslint.config.mjs',
+      'jest.config.js',
+      'scripts/*.cjs',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
