@@ -9,6 +9,11 @@ import type { CreditCardValidationRequested, CreditCardValidationResult } from '
 export interface FaultInjection {
   /** Delay before answering (DestinationNotResponding once it exceeds the reply timeout). */
   latencyMs?: number;
+  /**
+   * Delay between finding no answer in the ledger and recording one, as when the card network is slow to decide:
+   * the window in which two instances can decide the same request at once (the ledger's constraint settles it).
+   */
+  decisionLatencyMs?: number;
   /** Probability in [0, 1] of failing with a plain, retryable error (DestinationFailure). */
   errorRate?: number;
   /** Never answer: the request waits until it is cancelled or times out. */
@@ -176,6 +181,7 @@ export const createCreditCardValidatorActivities = (deps: CreditCardValidatorDep
 
       const recorded = await deps.ledger.get(request.idempotencyKey);
       if (recorded !== undefined) return send(request.idempotencyKey, recorded, false);
+      if (faults.decisionLatencyMs) await pause(faults.decisionLatencyMs);
       let decided: CreditCardValidationResult;
       try {
         decided = decide(request);

@@ -26,6 +26,7 @@ UI_PORT="${TEMPORAL_CLUSTER_UI_PORT:-8333}"
 SHARDS="${TEMPORAL_CLUSTER_SHARDS:-4}"
 ADDRESS="127.0.0.1:$PORT"
 SERVICES="history matching frontend worker"
+STARTED="" # the services this run started, watched while it waits
 DEPLOY_DIR="$ROOT_DIR/deploy/temporal"
 SERVER_BIN="$TOOLS_DIR/bin/temporal-server"
 SQL_TOOL="$TOOLS_DIR/bin/temporal-sql-tool"
@@ -36,6 +37,13 @@ DB_PASSWORD="${TEMPORAL_CLUSTER_PG_PASSWORD:-temporal}"
 mkdir -p "$CLUSTER_DIR"
 CLUSTER_DIR="$(cd "$CLUSTER_DIR" && pwd)"
 PG_DIR="$CLUSTER_DIR/postgres"
+# As root, PostgreSQL runs as `postgres`, which must reach its folder; under a folder closed to it (a home
+# directory, a mkdtemp folder) the data goes to /var/tmp instead, in a folder named after this cluster's, so
+# that it is found again on the next start.
+if [[ "$(id -u)" == "0" ]] && id postgres >/dev/null 2>&1 && ! runuser -u postgres -- test -x "$CLUSTER_DIR"; then
+  PG_DIR="/var/tmp/catering-cluster-postgres-$(printf '%s' "$CLUSTER_DIR" | md5sum | cut -c1-12)"
+  echo "$PG_DIR" >"$CLUSTER_DIR/postgres.location"
+fi
 
 offset() {
   case "$1" in
@@ -141,6 +149,7 @@ start_service() {
   env $(service_env) nohup "$SERVER_BIN" --config-file "$DEPLOY_DIR/config.yaml" --allow-no-auth \
     start --service "$name" >>"$CLUSTER_DIR/$name.log" 2>&1 &
   echo $! >"$CLUSTER_DIR/$name.pid"
+  STARTED="$STARTED $name"
 }
 
 start_ui() {
@@ -162,8 +171,7 @@ wait_for() {
   shift 2
   local deadline=$((SECONDS + seconds)) name
   until "$@"; do
-    for name in $SERVICES; do
-      [[ -f "$CLUSTER_DIR/$name.pid" ]] || continue
+    for name in $STARTED; do
       running_pid "$name" >/dev/null ||
         { tail -n 30 "$CLUSTER_DIR/$name.log" >&2; die "temporal $name exited during start-up (log above)"; }
     done

@@ -25,7 +25,10 @@ function number(env: Env, name: string, valid: (n: number) => boolean, expected:
   return n;
 }
 
-/** VALIDATOR_LATENCY_MS, VALIDATOR_ERROR_RATE, VALIDATOR_HANG, VALIDATOR_REFUSE; nonsense stops the process. */
+/**
+ * VALIDATOR_LATENCY_MS, VALIDATOR_DECISION_LATENCY_MS, VALIDATOR_ERROR_RATE, VALIDATOR_HANG, VALIDATOR_REFUSE;
+ * nonsense stops the process.
+ */
 function faultsFromEnv(env: Env): FaultInjection {
   const faults: FaultInjection = { hang: flag(env, 'VALIDATOR_HANG'), refuse: flag(env, 'VALIDATOR_REFUSE') };
   const latencyMs = number(
@@ -35,6 +38,13 @@ function faultsFromEnv(env: Env): FaultInjection {
     'whole milliseconds >= 0',
   );
   if (latencyMs !== undefined) faults.latencyMs = latencyMs;
+  const decisionLatencyMs = number(
+    env,
+    'VALIDATOR_DECISION_LATENCY_MS',
+    (n) => Number.isInteger(n) && n >= 0,
+    'whole milliseconds >= 0',
+  );
+  if (decisionLatencyMs !== undefined) faults.decisionLatencyMs = decisionLatencyMs;
   const errorRate = number(env, 'VALIDATOR_ERROR_RATE', (n) => n >= 0 && n <= 1, 'a probability from 0 to 1');
   if (errorRate !== undefined) faults.errorRate = errorRate;
   return faults;
