@@ -28,6 +28,7 @@ import type { CateringMatchState } from '../workflows/catering-match-state';
 import type { OrderState } from '../workflows/order-state';
 import { createAppWorkers } from '../test/support/app-workers';
 import { failureConverterPath, testDataConverter } from '../test/support/codec';
+import { clusterEnvironment, TestCluster } from '../test/support/cluster';
 import { createDevServerEnv, createTestWorker, uniqueId, workflowBundle } from '../test/support/environments';
 import { BenchmarkFloor, floorTaskQueue } from './benchmark/floor-workflow';
 
@@ -39,6 +40,8 @@ interface Settings {
   validatorLatencyMs: number;
   replayRounds: number;
   json?: string;
+  /** `dev`: a fresh dev server (one process, SQLite). `cluster`: a fresh `scripts/cluster.sh` cluster. */
+  server: 'dev' | 'cluster';
 }
 
 function parseArgs(argv: string[]): Settings {
@@ -49,6 +52,7 @@ function parseArgs(argv: string[]): Settings {
     openMatches: [1000, 10_000],
     validatorLatencyMs: 200,
     replayRounds: 20,
+    server: 'dev',
   };
   const positive = (flag: string, raw: string | undefined): number => {
     const n = Number(raw);
@@ -80,13 +84,18 @@ function parseArgs(argv: string[]): Settings {
       case '--replay-rounds':
         settings.replayRounds = Math.round(positive(flag, value));
         break;
+      case '--target':
+        if (value !== 'dev' && value !== 'cluster')
+          throw new Error(`--target ${value ?? ''}: expected dev or cluster`);
+        settings.server = value;
+        break;
       case '--json':
         if (!value) throw new Error('--json needs a file name');
         settings.json = value;
         break;
       default:
         throw new Error(
-          `unknown argument ${flag}: use --orders, --rate, --seconds, --open-matches, --validator-latency-ms, --replay-rounds, --json`,
+          `unknown argument ${flag}: use --orders, --rate, --seconds, --open-matches, --validator-latency-ms, --replay-rounds, --target, --json`,
         );
     }
   }
@@ -313,7 +322,15 @@ async function replay(rounds: number) {
 async function main(): Promise<void> {
   const settings = parseArgs(process.argv.slice(2));
   const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
-  const env = await createDevServerEnv();
+  // The same figures on either server: the dev server (one process, SQLite) or the production layout
+  // (PostgreSQL and four Temporal services as processes, on ports and in a folder of its own).
+  const cluster = settings.server === 'cluster' ? new TestCluster() : undefined;
+  if (cluster) {
+    log(`starting a Temporal cluster on ${cluster.address} (scripts/cluster.sh, folder ${cluster.dir})`);
+    await cluster.start();
+  }
+  const env = cluster ? await clusterEnvironment(cluster) : await createDevServerEnv();
+  log(`target: ${settings.server}`);
   const faults: FaultInjection = {};
   try {
     const { orders: orderWorker, validator } = await createAppWorkers(env, faults);
@@ -431,6 +448,10 @@ async function main(): Promise<void> {
     }
   } finally {
     await env.teardown();
+    if (cluster) {
+      await cluster.stop();
+      cluster.remove();
+    }
   }
 }
 

@@ -211,6 +211,7 @@ start() {
   say "Temporal cluster ready: frontend $ADDRESS, $SHARDS history shards, PostgreSQL 127.0.0.1:$PG_PORT"
   [[ "$UI_PORT" == "0" ]] || say "Web UI http://localhost:$UI_PORT (codec endpoint ${TEMPORAL_UI_CODEC_ENDPOINT:-$CODEC_ENDPOINT})"
   say "export TEMPORAL_ADDRESS=$ADDRESS"
+  say "export VALIDATOR_DATABASE_URL=postgres://$DB_USER:$DB_PASSWORD@127.0.0.1:$PG_PORT/catering_validator   # validators sharing one ledger"
 }
 
 stop_pid_file() {

@@ -5,12 +5,14 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { testDataConverter } from './codec';
+import { quietRuntime } from './environments';
 
 const run = promisify(execFile);
 const script = resolve(__dirname, '..', '..', 'scripts', 'cluster.sh');
 
 /** A test environment on the cluster's frontend: the app's data converter, the SDK's workers and clients. */
 export function clusterEnvironment(cluster: TestCluster): Promise<TestWorkflowEnvironment> {
+  quietRuntime();
   return TestWorkflowEnvironment.createFromExistingServer({
     address: cluster.address,
     namespace: 'default',

@@ -8,7 +8,7 @@ import { failureConverterPath, testDataConverter } from './codec';
 import { temporalCliExecutable, testServerExecutable } from './toolchain';
 
 let runtimeInstalled = false;
-function quietRuntime(): void {
+export function quietRuntime(): void {
   if (runtimeInstalled) return;
   // Tests provoke alerts and failures on purpose; their WARN lines would bury a real failure's output.
   // TEST_LOG_LEVEL=DEBUG (or INFO, WARN) brings them back.
