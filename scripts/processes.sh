@@ -35,9 +35,9 @@ start() {
 stop() {
   local name=$1 pid
   pid="$(pid_of "$name")" || { rm -f "$RUN_DIR/$name.pid"; return; }
-  # SIGTERM lets the worker finish in-flight tasks and close its connection.
+  # SIGTERM lets the worker finish in-flight tasks (WORKER_SHUTDOWN_GRACE, 20 s by default, + 5 s) and close its connection.
   kill -TERM -- "-$pid" 2>/dev/null || true
-  for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
   kill -KILL -- "-$pid" 2>/dev/null || true
   rm -f "$RUN_DIR/$name.pid"
   say "$name stopped"
