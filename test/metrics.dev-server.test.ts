@@ -1,13 +1,14 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { publishMenuEvent } from '../src/catering-events';
-import { cancelOrder, getOrderState } from '../src/orders';
+import { cancelOrder, getOrderState, resumeValidation } from '../src/orders';
 import { placeOrder } from '../src/place-order';
 import type { OrderStatus } from '../src/shared';
 import { TaskQueue } from '../src/shared';
+import { defaultMetricsPort } from '../src/telemetry';
 import { appMetric } from '../workflows/metric-names';
 import { AppProcess, waitForPoller } from './support/app-processes';
 import { eventually } from './support/eventually';
@@ -28,6 +29,12 @@ describe('metrics: the workers export what happened to the orders', () => {
   let validator: AppProcess;
   let validatorPort: number;
   const batch = uniqueId('metrics');
+  /** Every metric name the two processes exported during the first test. */
+  const exported = new Set<string>();
+  const remember = (samples: Sample[]): Sample[] => {
+    for (const sample of samples) exported.add(sample.name);
+    return samples;
+  };
   const good = { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' };
   const blocked = { number: '4000000000000002', expiry: '12/39', holder: 'Alan Turing' };
   const order = (i: number, card: typeof good) => ({
@@ -60,8 +67,6 @@ describe('metrics: the workers export what happened to the orders', () => {
     processEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', CATERING_DATA_DIR: dataDir };
     validatorPort = await freePort();
     validator = new AppProcess('validator', { ...processEnv, METRICS_PORT: String(validatorPort) });
-    validator.start();
-    await waitForPoller(client, TaskQueue.creditCardValidation, 'activity');
   });
 
   afterAll(async () => {
@@ -74,10 +79,23 @@ describe('metrics: the workers export what happened to the orders', () => {
   test('when orders are validated, confirmed, rejected and cancelled across a worker restart, then each is counted once, by the worker that saw it happen', async () => {
     const firstPort = await startWorker();
     await waitForPoller(client, TaskQueue.orders, 'workflow');
-    // 0-2 will be confirmed, 3 cancelled, 4 rejected.
+    // Order 5 stalls (no validator yet, a short delivery window), then is resumed by hand once the validator runs.
+    await placeOrder(client, {
+      ...order(5, good),
+      validationPolicy: { replyTimeout: '1 second', deliveryWindow: '1 second', reactivateAfter: '1 hour' },
+    });
+    await eventually(
+      'order 5 stalled',
+      () => statusOf(5),
+      (s) => s === 'ValidationStalled',
+    );
+    validator.start();
+    await waitForPoller(client, TaskQueue.creditCardValidation, 'activity');
+    await resumeValidation(client, `${batch}-5`);
+    // 0-2 will be confirmed, 3 cancelled, 4 rejected, 5 stays Validated.
     for (const i of [0, 1, 2, 3]) await placeOrder(client, order(i, good));
     await placeOrder(client, order(4, blocked));
-    for (const i of [0, 1, 2, 3])
+    for (const i of [0, 1, 2, 3, 5])
       await eventually(
         `order ${i} validated`,
         () => statusOf(i),
@@ -91,22 +109,23 @@ describe('metrics: the workers export what happened to the orders', () => {
 
     const first = await eventually(
       'the first worker to export what it saw',
-      () => scrape(firstPort),
-      (samples) => workflowCount(samples, `${appMetric.submitToValidatedMs}_count`) === 4,
+      () => scrape(firstPort).then(remember),
+      (samples) => workflowCount(samples, `${appMetric.submitToValidatedMs}_count`) === 5,
     );
-    expect(sumOf(first, appMetric.ordersSubmitted, { workflowType: 'Order' })).toBe(5);
-    expect(sumOf(first, appMetric.validationRounds)).toBe(5);
+    expect(sumOf(first, appMetric.ordersSubmitted, { workflowType: 'Order' })).toBe(6);
+    // Order 5 asked twice: the round that stalled and the one ResumeValidation re-activated.
+    expect(sumOf(first, appMetric.validationRounds)).toBe(7);
     expect(sumOf(first, appMetric.ordersFinished, { status: 'Rejected' })).toBe(1);
     expect(sumOf(first, appMetric.ordersFinished)).toBe(1);
-    expect(sumOf(first, appMetric.stallEpisodes)).toBe(0);
+    expect(sumOf(first, appMetric.stallEpisodes)).toBe(1);
     expect(sumOf(first, appMetric.matchesFinished)).toBe(0);
     // The SDK's own metrics are on the same page.
     expect(first.some((s) => s.name.startsWith('temporal_workflow_task_'))).toBe(true);
 
-    const answers = await scrape(validatorPort);
+    const answers = remember(await scrape(validatorPort));
     expect(
       sumOf(answers, appMetric.validatorAnswers, { outcome: 'CreditCardValidated', redelivery: 'false' }),
-    ).toBe(4);
+    ).toBe(5);
     expect(
       sumOf(answers, appMetric.validatorAnswers, {
         outcome: 'CreditCardValidationFailed',
@@ -146,7 +165,7 @@ describe('metrics: the workers export what happened to the orders', () => {
 
     const second = await eventually(
       'the second worker to export what it saw',
-      () => scrape(secondPort),
+      () => scrape(secondPort).then(remember),
       (samples) =>
         sumOf(samples, appMetric.ordersFinished, { status: 'Confirmed' }) === 3 &&
         sumOf(samples, appMetric.ordersFinished, { status: 'Cancelled' }) === 1 &&
@@ -159,5 +178,33 @@ describe('metrics: the workers export what happened to the orders', () => {
     expect(sumOf(second, appMetric.ordersSubmitted)).toBe(0);
     expect(sumOf(second, appMetric.validationRounds)).toBe(0);
     expect(sumOf(second, `${appMetric.submitToValidatedMs}_count`)).toBe(0);
+  });
+
+  test('when Grafana draws the dashboards, then every metric a panel queries is one the workers export, on the ports Prometheus scrapes', () => {
+    expect(exported.size).toBeGreaterThan(0);
+    const dir = join(__dirname, '..', 'deploy', 'grafana', 'dashboards');
+    const queried = new Set<string>();
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.json'))) {
+      const dashboard = JSON.parse(readFileSync(join(dir, file), 'utf8')) as {
+        panels: { title: string; targets?: { expr: string }[] }[];
+      };
+      for (const panel of dashboard.panels) {
+        expect({ panel: panel.title, queries: panel.targets?.length ?? 0 }).not.toEqual({
+          panel: panel.title,
+          queries: 0,
+        });
+        for (const { expr } of panel.targets ?? [])
+          for (const [name] of expr.matchAll(/\b(?:catering|temporal)_[a-z0-9_]+/g)) queried.add(name);
+      }
+    }
+    expect([...queried].filter((name) => !exported.has(name))).toEqual([]);
+    expect(queried.size).toBeGreaterThan(10);
+
+    const scrapeConfig = readFileSync(
+      join(__dirname, '..', 'deploy', 'prometheus', 'prometheus.yml'),
+      'utf8',
+    );
+    expect(scrapeConfig).toContain(`'order-worker:${defaultMetricsPort.orders}'`);
+    expect(scrapeConfig).toContain(`'validator:${defaultMetricsPort['credit-card-validation']}'`);
   });
 });
