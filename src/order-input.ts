@@ -108,7 +108,8 @@ function checkCard(value: unknown, problems: string[]): CreditCard {
   const number = requiredString(value, 'number', 'card.number', problems);
   const expiry = requiredString(value, 'expiry', 'card.expiry', problems);
   if (expiry && !/^(0[1-9]|1[0-2])\/\d{2}$/.test(expiry)) {
-    problems.push(`card.expiry must be MM/YY (got ${JSON.stringify(expiry)})`);
+    // Card data never goes into a message: messages end up in logs, traces and failures.
+    problems.push('card.expiry must be MM/YY, as printed on the card');
   }
   const holder = requiredString(value, 'holder', 'card.holder', problems);
   return { number, expiry, holder };

@@ -86,7 +86,7 @@ describe('submitOrder', () => {
       problems: [
         'amount must be a positive number with at most two decimals (got 10.005)',
         'currency XYZ is not supported (EUR, USD, GBP, CHF, PLN)',
-        'card.expiry must be MM/YY (got "2029-12")',
+        'card.expiry must be MM/YY, as printed on the card',
       ],
       message: expect.stringMatching(
         /^invalid order: amount must be .*; currency XYZ .*; card.expiry must be MM\/YY/,

@@ -71,12 +71,12 @@ describe('checkOrderSubmitted', () => {
     [
       'an expiry not MM/YY',
       { ...valid, card: { ...valid.card, expiry: '2030-12' } },
-      ['card.expiry must be MM/YY (got "2030-12")'],
+      ['card.expiry must be MM/YY, as printed on the card'],
     ],
     [
       'month 13',
       { ...valid, card: { ...valid.card, expiry: '13/30' } },
-      ['card.expiry must be MM/YY (got "13/30")'],
+      ['card.expiry must be MM/YY, as printed on the card'],
     ],
     ['no holder', { ...valid, card: { ...valid.card, holder: '' } }, ['card.holder is missing']],
     [
