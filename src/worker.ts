@@ -10,7 +10,15 @@ import { workflowCode } from './workflow-bundle';
 
 /** The order worker: both process managers and their local side effects, on the `orders` task queue. */
 async function main(): Promise<void> {
-  const { code, description } = workflowCode(require.resolve('../workflows'));
+  const workflowsPath = require.resolve('../workflows');
+  // Tracing adds the OpenTelemetry workflow interceptors, which a worker can only bundle itself: a prebuilt bundle
+  // would silently drop them (and with them every workflow span).
+  const tracing = Boolean(
+    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim(),
+  );
+  const { code, description } = tracing
+    ? { code: { workflowsPath }, description: 'workflows bundled at start, with the tracing interceptors' }
+    : workflowCode(workflowsPath);
   console.log(`${TaskQueue.orders}: ${description}`);
   await runWorker({
     taskQueue: TaskQueue.orders,

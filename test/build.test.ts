@@ -52,6 +52,26 @@ describe('the compiled order worker, from the prebuilt workflow bundle', () => {
     expect(worker.log).not.toContain('Workflow bundle created');
   });
 
+  test('when traces are exported, then it bundles at start, so the workflow tracing interceptors are in', async () => {
+    const traced = new AppProcess(
+      'worker',
+      {
+        TEMPORAL_ADDRESS: env.address,
+        CATERING_DATA_DIR: dataDir,
+        METRICS_PORT: 'off',
+        OTEL_EXPORTER_OTLP_ENDPOINT: 'http://127.0.0.1:1',
+      },
+      { compiled: true },
+    );
+    traced.start();
+    try {
+      await traced.logged(/orders: polling in namespace/);
+      expect(traced.log).toContain('orders: workflows bundled at start, with the tracing interceptors');
+    } finally {
+      await traced.stop();
+    }
+  });
+
   test('when an order is submitted, then the compiled worker and validator take it to Validated', async () => {
     const orderId = uniqueId('dist');
     await submitOrder(env.client, {
