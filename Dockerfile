@@ -10,12 +10,20 @@ COPY workflows ./workflows
 COPY activities ./activities
 RUN npm run build
 
+# Production dependencies, on the full image: better-sqlite3 compiles from source when its prebuilt binary cannot
+# be downloaded, and that needs python3, make and g++, which the slim runtime image does not carry. Same Node, same
+# Debian, so the compiled addon loads in the runtime stage.
+FROM node:24-bookworm AS deps
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --no-audit --no-fund
+
 # Runtime stage: production dependencies and compiled JavaScript only (no TypeScript sources, no tsx), non-root.
 FROM node:24-bookworm-slim
 WORKDIR /app
 ENV NODE_ENV=production
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+COPY --from=deps /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 ENV CATERING_DATA_DIR=/data
 # Owned by the unprivileged user before it becomes a volume, so a named volume starts out writable.

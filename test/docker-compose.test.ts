@@ -47,11 +47,15 @@ describe('docker-compose.yml, read against the project', () => {
 
   test('when the image is built, then it runs what was compiled in its build stage, without tsx, as a non-root user', () => {
     const stages = dockerfile.split(/^FROM /m).slice(1);
-    expect(stages).toHaveLength(2);
-    const [build, runtime] = stages as [string, string];
+    expect(stages).toHaveLength(3);
+    const [build, deps, runtime] = stages as [string, string, string];
     expect(build).toMatch(/^RUN npm ci\b/m);
     expect(build).toMatch(/^RUN npm run build$/m);
-    expect(runtime).toMatch(/^RUN npm ci --omit=dev\b/m);
+    // Production dependencies are installed where compilers are (native addons), then copied, same Node version.
+    expect(deps).toMatch(/^node:(\d+)-bookworm AS deps\b/);
+    expect(deps).toMatch(/^RUN npm ci --omit=dev\b/m);
+    expect(runtime.split('\n')[0]).toBe(`node:${/^node:(\d+)/.exec(deps)?.[1]}-bookworm-slim`);
+    expect(runtime).toMatch(/^COPY --from=deps \/app\/node_modules \.\/node_modules$/m);
     expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
     expect(runtime).toMatch(/^USER node$/m);
     expect(runtime).toContain('CMD ["node", "dist/src/worker.js"]');
