@@ -36,17 +36,22 @@ compile_addons() {
   node_gyp="$(dirname "$(readlink -f "$(command -v npm)")")/../node_modules/node-gyp/bin/node-gyp.js"
   for addon in $(cd "$ROOT_DIR" && find node_modules -path '*/build/Release/*.node' -not -path '*/obj.target/*'); do
     pkg="${addon%%/build/Release/*}"
-    [[ -f "$NODE24_DIR/addons/$addon" && "$NODE24_DIR/addons/$addon" -nt "$ROOT_DIR/$addon" ]] && continue
+    [[ -f "$NODE24_DIR/addons/$addon" && "$NODE24_DIR/addons/$addon" -nt "$ROOT_DIR/$addon" ]] &&
+      ! needs_rebuild "$NODE24_DIR/addons/$addon" && continue
     needs_rebuild "$ROOT_DIR/$addon" || continue
     say "compiling $pkg for Node 24 (once; kept in .temporal/tools/node24/addons)"
     tmp="$(mktemp -d)"
     cp -r "$ROOT_DIR/$pkg/." "$tmp/"
     rm -rf "$tmp/build"
-    (cd "$tmp" && PATH="$NODE24_DIR/bin:$PATH" "$NODE24" "$node_gyp" rebuild --release --nodedir="$NODE24_DIR" \
+    # Under `npm test`, npm exports its config as npm_config_* and Debian's npm sets nodedir=/usr (Node 20's
+    # headers), which node-gyp would take over --nodedir: the addon would come out for the wrong ABI.
+    (cd "$tmp" && env -u npm_config_nodedir -u npm_config_target -u npm_config_runtime -u npm_config_disturl \
+      PATH="$NODE24_DIR/bin:$PATH" "$NODE24" "$node_gyp" rebuild --release --nodedir="$NODE24_DIR" \
       -j "$(nproc 2>/dev/null || echo 2)" >"$tmp.log" 2>&1) || { cat "$tmp.log" >&2; die "could not compile $pkg for Node 24"; }
     mkdir -p "$NODE24_DIR/addons/$pkg/build/Release"
     cp "$tmp"/build/Release/*.node "$NODE24_DIR/addons/$pkg/build/Release/"
     rm -rf "$tmp" "$tmp.log"
+    ! needs_rebuild "$NODE24_DIR/addons/$addon" || die "$pkg compiled for Node 24 still does not load in Node 24"
   done
 }
 
