@@ -4,7 +4,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
 import type { FaultInjection, ValidatorAnswer } from '../activities/credit-card-validator';
 import { dataFiles } from './data-files';
-import { runWorker } from './run-worker';
+import { runWorker, shutdownGraceFromEnv } from './run-worker';
 import { TaskQueue } from './shared';
 import { openValidatorLedger } from './validator-ledger';
 
@@ -70,7 +70,10 @@ function clockFromEnv(env: Env): { now?: () => Date } {
 
 /** The CreditCardValidator: its own process on the `credit-card-validation` task queue, deployable anywhere. */
 async function main(): Promise<void> {
+  // Every setting is checked before anything is opened or connected: a typo fails fast, whatever else is broken.
   const faults = faultsFromEnv(process.env);
+  const clock = clockFromEnv(process.env);
+  shutdownGraceFromEnv(process.env);
   const answersFile = dataFiles.validatorAnswers();
   console.log(`validator faults: ${JSON.stringify(faults)}`);
   // VALIDATOR_DATABASE_URL (PostgreSQL) for instances that share one ledger; else a SQLite file in the data folder.
@@ -95,7 +98,7 @@ async function main(): Promise<void> {
           );
         },
         faults,
-        ...clockFromEnv(process.env),
+        ...clock,
       }),
     });
   } finally {

@@ -9,6 +9,8 @@ const runValidator = (env: Record<string, string>) =>
   spawnSync(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '..', 'src', 'validator.ts')], {
     env: {
       PATH: process.env.PATH ?? '',
+      // The Node 24 pass preloads its native addons through NODE_OPTIONS.
+      ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
       CATERING_DATA_DIR: mkdtempSync(join(tmpdir(), 'validator-')),
       TEMPORAL_ADDRESS: '127.0.0.1:1',
       ...env,
