@@ -378,7 +378,9 @@ describe('the order workflow', () => {
     const orderId = uniqueId('order');
     await startOrderRecorder(env.client, orderId);
     await env.client.workflow.getHandle(orderWorkflowId(orderId)).terminate('closed for the test');
-    const handle = await startMatch({ orderId });
+    // With the menus given at start: a match that has to wait for its order's offer would wait for a closed order's
+    // offer until its deadline instead (see the offer tests).
+    const handle = await startMatch({ orderId, menus: twoMenus });
     await sendRaw(handle, 'CustomerConfirmedMenu', customer(orderId, 'A'));
     await sendRaw(handle, 'CatererConfirmedMenu', caterer(orderId, 'A', 'chef-a'));
 
