@@ -12,6 +12,7 @@ import {
   listOrders,
   resumeValidation,
 } from './orders';
+import { countOrders, formatOrderCounts, formatOrdersTable } from './operator-view';
 import { placeOrder } from './place-order';
 import type { OrderStatus } from './shared';
 
@@ -22,7 +23,8 @@ orders
          --card-number N --card-expiry MM/YY --card-holder NAME [--menu MENU:CATERER ...]
   submit --json '{...OrderSubmitted...}' | --file order.json
   status <orderId>                  the order's state (getState query)
-  list [--status S]                 orders from visibility, optionally by OrderStatus
+  list [--status S] [--json]        orders from visibility as a table, optionally by OrderStatus
+  stats [--json]                    orders counted by OrderStatus, stalled ones called out
   resume <orderId>                  re-activate a stalled validation now (ResumeValidation)
   cancel <orderId> [--reason R]     CancelOrder
   confirm <orderId> --menu M        ConfirmOrder by hand
@@ -40,6 +42,7 @@ const commands = [
   'submit',
   'status',
   'list',
+  'stats',
   'resume',
   'cancel',
   'confirm',
@@ -105,11 +108,17 @@ async function run(client: Client, command: string, options: Options, positional
       return print(await placeOrder(client, orderFromFlags(options)));
     case 'status':
       return print(await getOrderState(client, onePositional(positionals, 'orderId')));
-    case 'list':
+    case 'list': {
       // listOrders checks the status against the known ones and names them when it is not.
-      return print(
-        await listOrders(client, { status: optional(options, 'status') as OrderStatus | undefined }),
-      );
+      const orders = await listOrders(client, {
+        status: optional(options, 'status') as OrderStatus | undefined,
+      });
+      return options.json === true ? print(orders) : console.log(formatOrdersTable(orders, new Date()));
+    }
+    case 'stats': {
+      const counts = await countOrders(client);
+      return options.json === true ? print(counts) : console.log(formatOrderCounts(counts));
+    }
     case 'resume':
       await resumeValidation(client, onePositional(positionals, 'orderId'));
       return console.log('ResumeValidation sent');
@@ -161,8 +170,10 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
+  // `--json` takes the order's JSON on `submit`; elsewhere it is a switch for machine-readable output.
+  const jsonOutput = command !== 'submit' && rest.includes('--json');
   const { values, positionals } = parseArgs({
-    args: rest,
+    args: jsonOutput ? rest.filter((arg) => arg !== '--json') : rest,
     allowPositionals: true,
     options: {
       'order-id': { type: 'string' },
@@ -186,7 +197,11 @@ async function main(): Promise<void> {
   // `submit --menu` takes several; every other command names one menu.
   if (command !== 'submit' && (values.menu?.length ?? 0) > 1)
     throw new UsageError('--menu given more than once');
-  const options: Options = { ...values, menu: command === 'submit' ? values.menu : values.menu?.[0] };
+  const options: Options = {
+    ...values,
+    menu: command === 'submit' ? values.menu : values.menu?.[0],
+    ...(jsonOutput ? { json: true } : {}),
+  };
   if (!commands.includes(command)) throw new UsageError(`unknown command ${command}`);
   if (command === 'submit') {
     // A bad order is refused here, naming its fields, before any server is involved; submitOrder checks again.

@@ -71,6 +71,9 @@ export interface OrderSummary {
   executionStatus: string;
   startTime: Date;
   closeTime?: Date;
+  /** From the memo `submitOrder` writes; absent for orders started by hand. */
+  amount?: number;
+  currency?: string;
 }
 
 const orderHandle = (client: Client, orderId: string): WorkflowHandle<typeof Order> =>
@@ -156,6 +159,8 @@ export async function submitOrder(
         { key: CustomerIdAttribute, value: order.customerId },
       ],
       staticSummary: orderSummaryLine(order),
+      // For the operator's list: visibility returns the memo (decrypted by this client), never the input.
+      memo: { amount: order.amount, currency: order.currency },
     });
     return {
       orderId: order.orderId,
@@ -217,6 +222,9 @@ export async function listOrders(
       startTime: info.startTime,
     };
     if (info.closeTime) summary.closeTime = info.closeTime;
+    const { amount, currency } = info.memo ?? {};
+    if (typeof amount === 'number') summary.amount = amount;
+    if (typeof currency === 'string') summary.currency = currency;
     orders.push(summary);
     if (filter.limit !== undefined && orders.length >= filter.limit) break;
   }

@@ -190,8 +190,18 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
     );
     expect(state).toMatchObject({ confirmation: { menuId: 'B' } });
 
-    const { stdout } = await cli('list', '--status', 'Confirmed');
+    const { stdout } = await cli('list', '--status', 'Confirmed', '--json');
     expect((JSON.parse(stdout) as { orderId: string }[]).map((o) => o.orderId)).toContain(orderId);
+    // What an operator reads: a table line per order, with the amount from the order's memo.
+    const table = (await cli('list', '--status', 'Confirmed')).stdout.split('\n');
+    expect(table[0]).toMatch(/^ORDER +STATUS +CUSTOMER +AMOUNT +AGE$/);
+    expect(table.find((line) => line.startsWith(orderId))).toMatch(
+      new RegExp(`^${orderId} +Confirmed +c-9 +310\\.00 EUR +\\d+[smhd]$`),
+    );
+    const stats = JSON.parse((await cli('stats', '--json')).stdout) as Record<string, number>;
+    expect(stats.Confirmed).toBeGreaterThanOrEqual(1);
+    expect(stats.total).toBeGreaterThanOrEqual(stats.Confirmed!);
+    expect((await cli('stats')).stdout).toMatch(new RegExp(`^Confirmed +${stats.Confirmed}$`, 'm'));
   });
 
   test('when the project CLI gets bad input or an unknown order, then it exits non-zero with one clear line', async () => {

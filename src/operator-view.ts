@@ -1,0 +1,67 @@
+/** What an operator reads in a terminal: orders as a table, and counts by status, from visibility. */
+import type { Client } from '@temporalio/client';
+import type { OrderSummary } from './orders';
+import { OrderStatusAttribute, orderStatuses, WorkflowType } from './shared';
+import type { OrderStatus } from './shared';
+
+/** `45s`, `12m`, `3h`, `2d`: enough to tell a fresh order from a stuck one at a glance. */
+export function formatAge(ms: number): string {
+  const s = Math.max(0, Math.floor(ms / 1000));
+  if (s < 60) return `${s}s`;
+  if (s < 3600) return `${Math.floor(s / 60)}m`;
+  if (s < 86_400) return `${Math.floor(s / 3600)}h`;
+  return `${Math.floor(s / 86_400)}d`;
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** One line an order, newest first as listed; an order started by hand has no amount on record (`-`). */
+export function formatOrdersTable(orders: readonly OrderSummary[], now: Date): string {
+  if (orders.length === 0) return 'no orders';
+  return table(
+    ['ORDER', 'STATUS', 'CUSTOMER', 'AMOUNT', 'AGE'],
+    orders.map((o) => [
+      o.orderId,
+      o.status ?? o.executionStatus,
+      o.customerId ?? '-',
+      o.amount === undefined ? '-' : `${o.amount.toFixed(2)} ${o.currency ?? ''}`.trim(),
+      formatAge(now.getTime() - o.startTime.getTime()),
+    ]),
+  );
+}
+
+export type OrderCounts = Record<OrderStatus, number> & { total: number };
+
+/** Counts of orders by status, each one visibility count query (works on SQL and Elasticsearch visibility alike). */
+export async function countOrders(client: Client): Promise<OrderCounts> {
+  const base = `WorkflowType = '${WorkflowType.order}'`;
+  const entries = await Promise.all(
+    orderStatuses.map(
+      async (status) =>
+        [
+          status,
+          (await client.workflow.count(`${base} AND ${OrderStatusAttribute.name} = '${status}'`)).count,
+        ] as const,
+    ),
+  );
+  const counts = Object.fromEntries(entries) as Record<OrderStatus, number>;
+  return { ...counts, total: (await client.workflow.count(base)).count };
+}
+
+export function formatOrderCounts(counts: OrderCounts): string {
+  const rows = orderStatuses.map((status) => [status, String(counts[status])]);
+  // Stalled orders are the ones an operator acts on: each is a validator outage this order is still in.
+  return `${table(['STATUS', 'ORDERS'], [...rows, ['total', String(counts.total)]])}\n\n${
+    counts.ValidationStalled > 0
+      ? `${counts.ValidationStalled} order(s) in a stall episode: npm run cli -- list --status ValidationStalled`
+      : 'no order is in a stall episode'
+  }`;
+}
