@@ -490,8 +490,7 @@ describe('the CateringMatch workflow on the time-skipping server, over random ev
         await startOrderRecorder(env.client, orderId);
         const { runId } = await startCateringMatch(env.client, {
           orderId,
-          // Without menus: an order that names none, so the match learns them from the events (the oracle's rules).
-          ...(menus ? { menus } : { learnMenusFromEvents: true }),
+          ...(menus ? { menus } : {}),
           confirmWithin: '24 hours',
         });
         const handle = env.client.workflow.getHandle<typeof CateringMatch>(cateringMatchWorkflowId(orderId));

@@ -93,10 +93,7 @@ describe('the reference scenario: customer and caterer confirm the same menu', (
       const handle = await startMatch(
         {
           orderId,
-          // Learnt from events: the order names no menus (it says so when it starts the match).
-          ...(menus === 'offered at start'
-            ? { menus: [{ menuId: 'A', catererId: 'chef-a' }] }
-            : { learnMenusFromEvents: true }),
+          ...(menus === 'offered at start' ? { menus: [{ menuId: 'A', catererId: 'chef-a' }] } : {}),
         },
         taskQueue,
       );
@@ -187,7 +184,7 @@ describe('correlation', () => {
   it('when menus are learnt from events, then the first caterer to answer owns the menu', async () => {
     const orderId = uniqueId('order');
     await startOrderRecorder(env.client, orderId);
-    const handle = await startMatch({ orderId, learnMenusFromEvents: true });
+    const handle = await startMatch({ orderId });
 
     await deliver(handle, 'CatererDeclinedMenu', {
       ...caterer(orderId, 'A', 'chef-1'),
@@ -303,7 +300,7 @@ describe('declines', () => {
   it('when menus are learnt from events and the caterer declines, then only the deadline ends the match', async () => {
     const orderId = uniqueId('order');
     await startOrderRecorder(env.client, orderId);
-    const handle = await startMatch({ orderId, learnMenusFromEvents: true, confirmWithin: '1 day' });
+    const handle = await startMatch({ orderId, confirmWithin: '1 day' });
 
     const state = await deliver(handle, 'CatererDeclinedMenu', caterer(orderId, 'A', 'chef-a'));
     expect(state.status).toBe('AwaitingConfirmations');

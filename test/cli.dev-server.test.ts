@@ -111,7 +111,7 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
     expect(JSON.parse(stdout)).toMatchObject({ orderId, status: 'Confirmed' });
   });
 
-  test('when a menu event is sent with signal-with-start before its order exists, then it creates the match, which holds the event for the order', async () => {
+  test('when a menu event is sent with signal-with-start, then it creates the match and the match records it', async () => {
     const orderId = uniqueId('cli');
     const workflowId = `catering-match-${orderId}`;
     await temporal(
@@ -132,13 +132,12 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
       '--input',
       JSON.stringify({ orderId }),
     );
-    // The order is the source of the menus: until it offers them, the match keeps the event to decide on later.
     const state = await eventually(
-      'the event held',
+      'the event applied',
       () => queryState(workflowId),
-      (s) => JSON.stringify(s.heldEvents ?? []).includes('"eventId":"evt-1"'),
+      (s) => JSON.stringify(s.menus ?? []).includes('"customerConfirmed":true'),
     );
-    expect(state).toMatchObject({ orderId, status: 'AwaitingConfirmations', awaitingOffer: true });
+    expect(state).toMatchObject({ orderId, status: 'AwaitingConfirmations' });
 
     const { stdout } = await cli('match-status', orderId);
     expect(JSON.parse(stdout)).toMatchObject({ orderId, status: 'AwaitingConfirmations' });

@@ -6,19 +6,16 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
-  getExternalWorkflowHandle,
   isCancellation,
   log,
   patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
-  startChild,
   TimeoutFailure,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
 import type { createAlertActivities } from '../activities/alerts';
 import type { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
 import type { createOrderNotificationActivities } from '../activities/order-notifications';
@@ -30,17 +27,9 @@ import {
   findPolicyProblem,
   validationRetryPolicy,
 } from '../src/order-input';
-import {
-  cateringMatchWorkflowId,
-  CustomerIdAttribute,
-  ErrorType,
-  OrderStatusAttribute,
-  TaskQueue,
-  WorkflowType,
-} from '../src/shared';
+import { CustomerIdAttribute, ErrorType, OrderStatusAttribute, TaskQueue } from '../src/shared';
 import type {
   CancelOrder,
-  CateringMatchInput,
   ConfirmOrder,
   CreditCardValidationResult,
   OrderStatus,
@@ -57,7 +46,6 @@ import {
   recordRefusal,
   statusLine,
 } from './order-state';
-import { menusOfferedSignal } from './menus-offered';
 import type { Decision, OrderCarriedState, OrderCommand, OrderState } from './order-state';
 import { workflowMetrics } from './metrics';
 
@@ -82,10 +70,6 @@ export const orderPatches = {
   sdkInputRules: 'order-input-checked-with-sdk-rules',
   /** A ResumeValidation that lands during a re-activated round re-activates at once if that round stalls too. */
   resumeDeferredDuringRound: 'order-resume-deferred-during-round',
-  /** The order hands its menus (and their caterers) to its match when it starts: the order is their source. */
-  menusToMatch: 'order-hands-menus-to-match',
-  /** A validated order waits for ConfirmOrder for `confirmWithin`, then ends `Expired` with an alert. */
-  confirmationDeadline: 'order-confirmation-deadline',
 } as const;
 
 const { raiseAlert, publishOrderConfirmed } = proxyActivities<LocalActivities>({
@@ -119,8 +103,6 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
   const settings = carried?.settings ?? effectiveOrderSettings(order);
   const policy = settings.validationPolicy;
   const retainForMs = durationMs(settings.retainFor) ?? 0;
-  const confirmWithinMs =
-    settings.confirmWithin === undefined ? undefined : durationMs(settings.confirmWithin);
   const reactivateAfterMs = durationMs(policy.reactivateAfter) ?? 0;
 
   const { validateCreditCard } = proxyActivities<ValidatorActivities>({
@@ -128,9 +110,6 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     startToCloseTimeout: policy.replyTimeout,
     scheduleToCloseTimeout: policy.deliveryWindow,
     retry: validationRetryPolicy(policy),
-    // The validator heartbeats every second; a CancelOrder's cancellation reaches it with the next heartbeat's answer,
-    // which the SDK throttles to 80% of this (without it, to 30 seconds). A dead validator is also noticed sooner.
-    heartbeatTimeout: '5 seconds',
   });
 
   const now = (): string => new Date().toISOString();
@@ -300,9 +279,6 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     resumeDuringRound = false;
     if (outcome.kind === 'answered' && outcome.result.outcome === 'CreditCardValidated') {
       state.validation.outcome = 'Validated';
-      // Orders validated before the deadline existed wait for ConfirmOrder as long as it takes, as they did.
-      if (confirmWithinMs !== undefined && patched(orderPatches.confirmationDeadline))
-        state.confirmBy = new Date(Date.now() + confirmWithinMs).toISOString();
       moveTo('Validated');
       return;
     }
@@ -356,60 +332,6 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     state.confirmation.published = true;
   }
 
-  async function expire(): Promise<void> {
-    moveTo('Expired', `no ConfirmOrder by ${state.confirmBy}`);
-    await raiseAlert({
-      alertId: `${state.orderId}:order-expired`,
-      kind: 'OrderExpired',
-      orderId: state.orderId,
-      message: `order ${state.orderId} was validated but no menu was confirmed by ${state.confirmBy} (confirmWithin ${String(settings.confirmWithin)}); it has expired`,
-    });
-  }
-
-  async function awaitConfirmation(): Promise<void> {
-    const woken = () =>
-      state.pendingConfirmation !== undefined || state.status !== 'Validated' || mustContinueAsNew();
-    if (state.confirmBy === undefined) return condition(woken);
-    const left = Date.parse(state.confirmBy) - Date.now();
-    if (!(left > 0) || !(await condition(woken, left))) await expire();
-  }
-
-  /**
-   * Makes sure `catering-match-<orderId>` knows this order's menus and their caterers, however and whenever it was
-   * started: a match not yet there is started with them (abandoned, so it outlives this run); a running one is
-   * signalled; a finished one is left alone (REJECT_DUPLICATE: a decided match is never restarted).
-   */
-  async function offerMenusToMatch(): Promise<void> {
-    const matchId = cateringMatchWorkflowId(order.orderId);
-    const menus = order.menus?.length ? order.menus : undefined;
-    const input: CateringMatchInput = menus
-      ? { orderId: order.orderId, menus }
-      : { orderId: order.orderId, learnMenusFromEvents: true };
-    if (settings.confirmWithin !== undefined) input.confirmWithin = settings.confirmWithin;
-    try {
-      await startChild(WorkflowType.cateringMatch, {
-        workflowId: matchId,
-        args: [input],
-        parentClosePolicy: 'ABANDON',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      });
-      state.matchOffer = { at: now(), how: 'started' };
-      return;
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-    try {
-      await getExternalWorkflowHandle(matchId).signal(
-        menusOfferedSignal,
-        menus ? { orderId: order.orderId, menus } : { orderId: order.orderId },
-      );
-      state.matchOffer = { at: now(), how: 'signalled' };
-    } catch (err) {
-      if (!(err instanceof ApplicationFailure && err.type === 'ExternalWorkflowExecutionNotFound')) throw err;
-      state.matchOffer = { at: now(), how: 'match already finished' };
-    }
-  }
-
   async function waitForReactivation(): Promise<boolean> {
     const due = Date.parse(state.validation.nextReactivationAt ?? '') - Date.now();
     if (!resumeRequested && due > 0) {
@@ -433,8 +355,6 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
   if (carried) log.info('order continued as new', { orderId: state.orderId, run: state.run });
   else workflowMetrics.orderSubmitted();
   publish();
-  // Orders started before this hand nothing to their match, which learns menus from events as it always did.
-  if (!carried && patched(orderPatches.menusToMatch)) await offerMenusToMatch();
 
   while (!isFinal(state.status)) {
     if (mustContinueAsNew()) {
@@ -450,7 +370,11 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
         break;
       case 'Validated':
         if (state.pendingConfirmation) await confirm();
-        else await awaitConfirmation();
+        else
+          await condition(
+            () =>
+              state.pendingConfirmation !== undefined || state.status !== 'Validated' || mustContinueAsNew(),
+          );
         break;
     }
   }

@@ -10,7 +10,7 @@ import { createOrderNotificationActivities } from '../../activities/order-notifi
 import type { PublishedConfirmation } from '../../activities/order-notifications';
 import { MemoryLedger } from '../../src/jsonl-ledger';
 import { submitOrder } from '../../src/orders';
-import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue } from '../../src/shared';
+import { orderWorkflowId, TaskQueue } from '../../src/shared';
 import type {
   CreditCardValidationRequested,
   CreditCardValidationResult,
@@ -175,9 +175,7 @@ const startedInThisTest: string[] = [];
 /** Submits through the real client function and remembers the workflow so `terminateStarted` can clean it up. */
 export async function submitForTest(env: TestWorkflowEnvironment, input: OrderSubmitted) {
   const workflowId = orderWorkflowId(input.orderId);
-  // The order starts its match (abandoned, with a deadline of days): left running, it would expire in a later test's
-  // skipped time with no worker for its alert, and hold the clock.
-  startedInThisTest.push(workflowId, cateringMatchWorkflowId(input.orderId));
+  startedInThisTest.push(workflowId);
   const stored = await submitOrder(env.client, input);
   return {
     stored,
