@@ -21,15 +21,31 @@ export function quietRuntime(): void {
 }
 
 /**
+ * The SDK gives an ephemeral server 5 s to answer; a JVM starting on two cores next to a cluster test can miss that.
+ * A server that did not come up is started again (a fresh port each time); any other failure is thrown at once.
+ */
+async function startingAgain<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (attempt >= attempts || !/did not start within/.test(String(err))) throw err;
+    }
+  }
+}
+
+/**
  * The Java time-skipping test server. It has no `--search-attribute` flag, so the app's custom search
  * attributes are registered through the operator service, as on a real cluster.
  */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   quietRuntime();
-  const env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: testServerExecutable() },
-    client: { dataConverter: testDataConverter() },
-  });
+  const env = await startingAgain(() =>
+    TestWorkflowEnvironment.createTimeSkipping({
+      server: { executable: testServerExecutable() },
+      client: { dataConverter: testDataConverter() },
+    }),
+  );
   const searchAttributes: Record<string, number> = {};
   for (const key of searchAttributeKeys) {
     if (key.type !== SearchAttributeType.KEYWORD) throw new Error(`unexpected type for ${key.name}`);
