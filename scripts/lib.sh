@@ -26,6 +26,16 @@ ensure_codec_keys() {
   (cd "$ROOT_DIR" && node_modules/.bin/tsx src/codec-keys.ts create) | sed 's/^/==> codec keys: /'
 }
 
+# Installs a Debian package when this runs as root on a machine with apt-get; returns 1 (installing nothing) where
+# it cannot, so the caller can say what to install by hand.
+apt_install_as_root() {
+  local package=$1 purpose=$2
+  [[ "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1 || return 1
+  say "$package: installing Debian's $package package for $purpose (apt-get)"
+  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$package" >/dev/null) ||
+    die "apt-get install $package failed (see above)"
+}
+
 ensure_node_modules() {
   if [[ ! -d "$ROOT_DIR/node_modules/@temporalio/worker" || "$ROOT_DIR/package-lock.json" -nt "$ROOT_DIR/node_modules/.package-lock.json" ]]; then
     say "installing npm dependencies from package-lock.json"

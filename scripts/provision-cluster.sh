@@ -98,10 +98,7 @@ provision_postgres() {
       fi
     done
   fi
-  if [[ -z "$dir" && "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
-    say "postgresql: installing Debian's postgresql package (apt-get)"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) ||
-      die "apt-get install postgresql failed (see above)"
+  if [[ -z "$dir" ]] && apt_install_as_root postgresql "the cluster"; then
     dir="$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V -r | head -1)"
   fi
   [[ -n "$dir" && -x "$dir/initdb" ]] ||

@@ -105,10 +105,7 @@ provision_chromium() {
       [[ -n "$found" ]] && break
     done
   fi
-  if [[ -z "$found" && "$(id -u)" == "0" ]] && command -v apt-get >/dev/null 2>&1; then
-    say "chromium: installing Debian's chromium package for the Web UI test (apt-get)"
-    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) ||
-      die "apt-get install chromium failed (see above)"
+  if [[ -z "$found" ]] && apt_install_as_root chromium "the Web UI test"; then
     found="$(command -v chromium || true)"
   fi
   [[ -n "$found" && -x "$found" ]] ||
