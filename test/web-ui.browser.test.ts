@@ -1,18 +1,14 @@
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { resolve } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { EncryptionCodec } from '../src/codec/encryption-codec';
-import { createCodecServer } from '../src/codec/http-server';
 import { publishMenuEvent } from '../src/catering-events';
 import { getOrderState, listOrders } from '../src/orders';
 import { placeOrder } from '../src/place-order';
 import type { OrderStatus } from '../src/shared';
 import { createAppWorkers } from './support/app-workers';
 import { everythingOnPage, freePort, launchChromium } from './support/browser';
-import { testKeyRing } from './support/codec';
+import { startCodecServer } from './support/codec-server';
 import { createDevServerEnv, uniqueId } from './support/environments';
 import { eventually } from './support/eventually';
 
@@ -63,7 +59,7 @@ async function expectNoFullCardNumber(page: Page): Promise<void> {
  * with access to the UI (but not to the key) can read.
  */
 describe('the Web UI with the codec server, in a real browser', () => {
-  let codecServer: Server | undefined;
+  let codecServer: Awaited<ReturnType<typeof startCodecServer>> | undefined;
   let env: TestWorkflowEnvironment | undefined;
   let workers: Worker[] = [];
   let running: Promise<unknown> | undefined;
@@ -74,21 +70,10 @@ describe('the Web UI with the codec server, in a real browser', () => {
   beforeAll(async () => {
     const uiPort = await freePort();
     ui = `http://localhost:${uiPort}`;
-    const codec = createCodecServer({
-      codec: new EncryptionCodec(testKeyRing()),
-      // The UI's page calls the codec server from the browser, so its origin must pass CORS, by either name.
-      allowedOrigins: [ui, `http://127.0.0.1:${uiPort}`],
-      namespaces: ['default'],
-    });
+    // The UI's page calls the codec server from the browser, so its origin must pass CORS, by either name.
+    const codec = await startCodecServer({ allowedOrigins: [ui, `http://127.0.0.1:${uiPort}`] });
     codecServer = codec;
-    await new Promise<void>((done, fail) => {
-      codec.once('error', fail);
-      codec.listen(0, '127.0.0.1', done);
-    });
-    const codecPort = (codec.address() as AddressInfo).port;
-    const dev = await createDevServerEnv({
-      ui: { port: uiPort, codecEndpoint: `http://127.0.0.1:${codecPort}` },
-    });
+    const dev = await createDevServerEnv({ ui: { port: uiPort, codecEndpoint: codec.endpoint } });
     env = dev;
     const app = await createAppWorkers(dev);
     workers = [app.orders, app.validator];
@@ -141,11 +126,7 @@ describe('the Web UI with the codec server, in a real browser', () => {
     workers.forEach((worker) => worker.shutdown());
     await running;
     await env?.teardown();
-    const codec = codecServer;
-    if (codec) {
-      codec.closeAllConnections();
-      await new Promise((done) => codec.close(done));
-    }
+    await codecServer?.close();
   });
 
   beforeEach(async () => {
