@@ -3,6 +3,7 @@ import {
   keySource,
   loadKeyRing,
   newKeyEntry,
+  newKeyId,
   readableByOthers,
   rotateKeyFile,
 } from './codec/key-ring';
@@ -14,7 +15,7 @@ function main(): void {
   const command = process.argv[2];
   if (command === 'generate') {
     // For CATERING_CODEC_KEYS in containers: printed, never written anywhere.
-    console.log(newKeyEntry(`k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}`));
+    console.log(newKeyEntry(newKeyId()));
     return;
   }
   const source = keySource();

@@ -105,7 +105,8 @@ export function loadKeyRing(env: Env = process.env): KeyRing {
 
 export const newKeyEntry = (id: string): string => `${id}:${randomBytes(keyBytes).toString('base64')}`;
 
-const newKeyId = (): string =>
+/** A fresh key id: the day it was made, and a random suffix so that two keys made the same day never share one. */
+export const newKeyId = (): string =>
   `k${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${randomBytes(3).toString('hex')}`;
 
 const header =
