@@ -11,7 +11,8 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FaultInjection } from '../activities/credit-card-validator';
-import { publishMenuEvent, startCateringMatch } from '../src/catering-events';
+import { getMatchState, publishMenuEvent, startCateringMatch } from '../src/catering-events';
+import type { CateringMatchState } from '../src/catering-events';
 import type { CreditCardValidationResult, OrderStatus, OrderSubmitted } from '../src/shared';
 import {
   cateringMatchWorkflowId,
@@ -28,6 +29,7 @@ import { Worker } from '@temporalio/worker';
 import { createAlertActivities } from '../activities/alerts';
 import type { RaisedAlert } from '../activities/alerts';
 import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
+import { createMatchOfferActivities } from '../activities/match-offer';
 import { createOrderNotificationActivities } from '../activities/order-notifications';
 import type { PublishedConfirmation } from '../activities/order-notifications';
 import { failureConverterPath } from '../src/codec/data-converter';
@@ -147,6 +149,59 @@ async function record(env: TestWorkflowEnvironment, faults: FaultInjection): Pro
   await save('catering-match-no-menu-agreed', matchHandle(declined.orderId));
 
   await recordSince12(env, faults);
+  await recordSince10(env);
+}
+
+/** Paths added by issue 10, each behind its own patch: the order hands its menus over, the confirmation deadline. */
+async function recordSince10(env: TestWorkflowEnvironment): Promise<void> {
+  const { client } = env;
+  const orderHandle = (orderId: string) => client.workflow.getHandle(orderWorkflowId(orderId));
+  const matchHandle = (orderId: string) => client.workflow.getHandle(cateringMatchWorkflowId(orderId));
+  const untilMatch = (orderId: string, done: (s: CateringMatchState) => boolean) =>
+    eventually(`match ${orderId}`, () => getMatchState(client, orderId), done, 60_000);
+
+  // Started by hand: the order starts its match with its menus; the wrong caterer is ignored (order-hands-menus-to-match).
+  const handed = order('menus-handed-to-match', '4242424242424242');
+  await client.workflow.start(WorkflowType.order, {
+    workflowId: orderWorkflowId(handed.orderId),
+    taskQueue: TaskQueue.orders,
+    args: [handed],
+  });
+  await untilMatch(handed.orderId, (s) => s.menusOffered);
+  await publishMenuEvent(client, 'CustomerConfirmedMenu', ids(handed, 'A', 'e1'));
+  await publishMenuEvent(client, 'CatererConfirmedMenu', {
+    ...ids(handed, 'A', 'e2'),
+    catererId: 'caterer-ben',
+  });
+  await publishMenuEvent(client, 'CatererConfirmedMenu', {
+    ...ids(handed, 'A', 'e3'),
+    catererId: 'caterer-anna',
+  });
+  await save('order-menus-offered-to-match-confirmed', orderHandle(handed.orderId));
+  await save('catering-match-started-by-order-offer', matchHandle(handed.orderId));
+
+  // Events first: the match holds them, the order's offer re-checks them (catering-match-awaits-order-offer).
+  const late = order('order-after-events', '4242424242424242');
+  await publishMenuEvent(client, 'CustomerConfirmedMenu', ids(late, 'A', 'e1'));
+  await publishMenuEvent(client, 'CatererConfirmedMenu', {
+    ...ids(late, 'A', 'e2'),
+    catererId: 'caterer-ben',
+  });
+  await untilMatch(late.orderId, (s) => s.heldEvents?.length === 2);
+  await submitOrder(client, late);
+  await untilMatch(late.orderId, (s) => s.menusOffered);
+  await publishMenuEvent(client, 'CatererConfirmedMenu', {
+    ...ids(late, 'A', 'e3'),
+    catererId: 'caterer-anna',
+  });
+  await save('catering-match-held-events-rechecked', matchHandle(late.orderId));
+  await save('order-offer-to-running-match', orderHandle(late.orderId));
+
+  // Validated, never confirmed: Expired with an alert (order-confirmation-deadline).
+  const expiring = order('expired', '4242424242424242', { confirmWithin: '2 seconds' });
+  await submitOrder(client, expiring);
+  await save('order-expired-unconfirmed', orderHandle(expiring.orderId));
+  await save('catering-match-expired-with-order', matchHandle(expiring.orderId));
 }
 
 /** Paths added by issue 12, each behind its own patch in the workflows. */
@@ -257,6 +312,7 @@ async function main(): Promise<void> {
       activities: {
         ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
         ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
+        ...createMatchOfferActivities(env.client),
       },
     });
     const validator = await Worker.create({

@@ -14,7 +14,8 @@ import {
 import { findEventProblem, findInputProblem, menuEventKinds } from '../workflows/catering-match-state';
 import type { CateringMatchState, MenuEventByKind, MenuEventKind } from '../workflows/catering-match-state';
 import { cateringMatchWorkflowId, MatchStatusAttribute, TaskQueue } from './shared';
-import type { CateringMatchInput, CateringMatchStatus } from './shared';
+import type { CateringMatchInput, CateringMatchStatus, MatchOfferOutcome, MatchOfferRequest } from './shared';
+import { menusOfferedSignal } from '../workflows/menus-offered';
 
 export type { CateringMatchState, MenuEventKind } from '../workflows/catering-match-state';
 
@@ -184,6 +185,39 @@ export async function startCateringMatch(
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
     const { runId, status } = await finishedMatch(client, workflowId);
     throw new MatchAlreadyFinishedError(input.orderId, runId, status);
+  }
+}
+
+/**
+ * Hands an order's menus and their caterers to its match (the order is their source), by signal-with-start: a
+ * running match, however it was started, gets the offer; when no event has started one yet, the match starts
+ * awaiting it and gets it in its first task. `REJECT_DUPLICATE` for the same reason as in `publishMenuEvent`: a
+ * finished match is never restarted. Idempotent: the match ignores the same offer again, so a retry changes nothing.
+ */
+export async function offerMenusToMatch(
+  client: Client,
+  request: MatchOfferRequest,
+): Promise<MatchOfferOutcome> {
+  const { offer, confirmWithin } = request;
+  const input: CateringMatchInput = { orderId: offer.orderId };
+  if (confirmWithin !== undefined) input.confirmWithin = confirmWithin;
+  try {
+    await client.workflow.signalWithStart(CateringMatch, {
+      workflowId: cateringMatchWorkflowId(offer.orderId),
+      taskQueue: TaskQueue.orders,
+      args: [input],
+      signal: menusOfferedSignal,
+      signalArgs: [offer],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      staticSummary: matchSummary(
+        offer.orderId,
+        offer.menus?.map((m) => m.menuId),
+      ),
+    });
+    return 'offered';
+  } catch (err) {
+    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    return 'match already finished';
   }
 }
 

@@ -4,7 +4,13 @@
  */
 import { compileRetryPolicy, msOptionalToNumber } from '@temporalio/common';
 import type { Duration } from '@temporalio/common';
-import { defaultRetainFor, defaultValidationPolicy, ErrorType, supportedCurrencies } from './shared';
+import {
+  defaultOrderConfirmWithin,
+  defaultRetainFor,
+  defaultValidationPolicy,
+  ErrorType,
+  supportedCurrencies,
+} from './shared';
 import type {
   CreditCard,
   Currency,
@@ -259,6 +265,14 @@ export function checkOrderSubmitted(input: unknown, options: CheckOptions = {}):
       problems.push(`retainFor must be a duration such as '1 day' (got ${JSON.stringify(input.retainFor)})`);
     else order.retainFor = input.retainFor as Duration;
   }
+  if (input.confirmWithin !== undefined) {
+    const ms = durationMs(input.confirmWithin);
+    if (!lenientTiming && (ms === undefined || ms <= 0))
+      problems.push(
+        `confirmWithin must be a positive duration such as '7 days' (got ${JSON.stringify(input.confirmWithin)})`,
+      );
+    else order.confirmWithin = input.confirmWithin as Duration;
+  }
   const { maxHistoryEvents } = input;
   if (maxHistoryEvents !== undefined) {
     if (
@@ -284,6 +298,7 @@ export function effectiveOrderSettings(order: OrderSubmitted): OrderSettings {
   const settings: OrderSettings = {
     validationPolicy: { ...defaultValidationPolicy, ...order.validationPolicy },
     retainFor: order.retainFor ?? defaultRetainFor,
+    confirmWithin: order.confirmWithin ?? defaultOrderConfirmWithin,
   };
   if (order.maxHistoryEvents !== undefined) settings.maxHistoryEvents = order.maxHistoryEvents;
   return settings;

@@ -1,6 +1,7 @@
 /** Client-side operations on orders, shared by the CLI and the tests. */
-import { createHash } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
+import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { Client, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
 import type { Order, OrderState } from '../workflows/order';
 import {
@@ -84,23 +85,40 @@ export const orderSummaryLine = (order: OrderSubmitted): string =>
   `Order ${order.orderId} · customer ${order.customerId} · ${order.amount.toFixed(2)} ${order.currency}`;
 
 /**
- * What makes two submissions "the same order", kept in the workflow's memo: a retry with the same key and
- * content is answered with the stored order; the same key with other content is a client bug worth saying so.
+ * What makes two submissions "the same order": the order normalised, with the settings it runs by (its own choices
+ * over today's defaults). A retry with the same key and content is answered with the stored order; the same key
+ * with other content is a client bug worth saying so. `undefined` for input that is no order at all.
  */
-function fingerprint(order: OrderSubmitted): string {
-  const canonical = (value: unknown): unknown =>
-    value && typeof value === 'object' && !Array.isArray(value)
-      ? Object.fromEntries(
-          Object.entries(value)
-            .sort(([a], [b]) => a.localeCompare(b))
-            .map(([k, v]) => [k, canonical(v)]),
-        )
-      : Array.isArray(value)
-        ? value.map(canonical)
-        : value;
-  return createHash('sha256')
-    .update(JSON.stringify(canonical(order)))
-    .digest('hex');
+function orderContent(input: unknown): unknown {
+  const checked = checkOrderSubmitted(input, { lenientTiming: true });
+  if (!checked.ok) return undefined;
+  const { orderId, customerId, amount, currency, card, menus } = checked.order;
+  return {
+    // Spaces and dashes in a card number are tolerated on input; they do not make another card.
+    order: {
+      orderId,
+      customerId,
+      amount,
+      currency,
+      card: { ...card, number: card.number.replace(/[\s-]/g, '') },
+      menus: menus ?? [],
+    },
+    settings: effectiveOrderSettings(checked.order),
+  };
+}
+
+/**
+ * The input the order's current run started with, read from its history's first event: the order itself, however
+ * it was started (this client, the temporal CLI, the Web UI, code), so every start can be compared with it.
+ */
+async function storedInput(client: Client, orderId: string): Promise<unknown> {
+  const { history } = await client.workflowService.getWorkflowExecutionHistory({
+    namespace: client.options.namespace,
+    execution: { workflowId: orderWorkflowId(orderId) },
+    maximumPageSize: 1,
+  });
+  const payloads = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
+  return decodeFromPayloadsAtIndex(client.options.loadedDataConverter, 0, payloads);
 }
 
 async function describeOrder(client: Client, orderId: string): Promise<WorkflowExecutionDescription> {
@@ -128,12 +146,12 @@ export async function submitOrder(
   const workflowId = orderWorkflowId(order.orderId);
   // The whole policy goes into the input, i.e. into history: the order runs by the defaults of today whatever
   // they become tomorrow, and anyone reading its history sees the rules it runs by.
-  const { validationPolicy, retainFor } = effectiveOrderSettings(order);
+  const { validationPolicy, retainFor, confirmWithin } = effectiveOrderSettings(order);
   try {
     const handle = await client.workflow.start<typeof Order>(WorkflowType.order, {
       workflowId,
       taskQueue: options.taskQueue ?? TaskQueue.orders,
-      args: [{ ...order, validationPolicy, retainFor }],
+      args: [{ ...order, validationPolicy, retainFor, confirmWithin }],
       workflowIdConflictPolicy: 'FAIL',
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       typedSearchAttributes: [
@@ -141,9 +159,8 @@ export async function submitOrder(
         { key: CustomerIdAttribute, value: order.customerId },
       ],
       staticSummary: orderSummaryLine(order),
-      // The fingerprint answers a resubmission; amount and currency feed the operator's list (visibility returns
-      // the memo, decrypted by this client, never the input).
-      memo: { orderFingerprint: fingerprint(order), amount: order.amount, currency: order.currency },
+      // For the operator's list: visibility returns the memo (decrypted by this client), never the input.
+      memo: { amount: order.amount, currency: order.currency },
     });
     return {
       orderId: order.orderId,
@@ -156,9 +173,9 @@ export async function submitOrder(
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
   }
   const existing = await describeOrder(client, order.orderId);
-  // Orders started by hand (temporal CLI) carry no fingerprint; their key alone identifies them.
-  const stored = existing.memo?.orderFingerprint;
-  if (typeof stored === 'string' && stored !== fingerprint(order))
+  // A continued run's input is the order as its first run checked it, so the current run always holds the order.
+  const stored = orderContent(await storedInput(client, order.orderId));
+  if (stored === undefined || !isDeepStrictEqual(stored, orderContent(order)))
     throw new OrderConflictError(order.orderId);
   return {
     orderId: order.orderId,

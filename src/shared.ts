@@ -82,6 +82,9 @@ export const defaultValidationPolicy: ValidationPolicy = {
 
 export const defaultRetainFor: Duration = '1 day';
 
+/** How long a validated order waits for ConfirmOrder before it expires; the same as a match's deadline. */
+export const defaultOrderConfirmWithin: Duration = '7 days';
+
 /** The command that submits an order; its `orderId` is the idempotency key. */
 export interface OrderSubmitted {
   orderId: string;
@@ -94,6 +97,8 @@ export interface OrderSubmitted {
   validationPolicy?: Partial<ValidationPolicy>;
   /** How long a finished order stays open to answer late commands before it completes. */
   retainFor?: Duration;
+  /** How long a validated order waits for ConfirmOrder before it ends `Expired`. Default 7 days. */
+  confirmWithin?: Duration;
   /**
    * Continue-as-new once a run's history reaches this many events (the server's own suggestion applies too), so
    * a long validator outage never grows one history without bound.
@@ -108,6 +113,8 @@ export interface OrderSubmitted {
 export interface OrderSettings {
   validationPolicy: ValidationPolicy;
   retainFor: Duration;
+  /** Absent in settings fixed by code from before the confirmation deadline: such an order has none. */
+  confirmWithin?: Duration;
   maxHistoryEvents?: number;
 }
 
@@ -128,6 +135,7 @@ export const orderStatuses = [
   'Confirmed',
   'Rejected',
   'Cancelled',
+  'Expired',
 ] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
@@ -196,7 +204,31 @@ export interface CateringMatchInput {
    * chatty publisher never grows one history without bound.
    */
   maxHistoryEvents?: number;
+  /**
+   * Set by an Order that names no menus when it starts its match: no offer will come, the menus are learnt from the
+   * events. Without it (and without `menus`), a match waits for its order's offer before it decides anything.
+   */
+  learnMenusFromEvents?: boolean;
 }
+
+/**
+ * What the Order tells its match: the menus it offers and whose caterer must confirm each. The order is the source of
+ * truth for them; `menus` absent means the order names none and the match learns them from the events.
+ */
+export interface MenusOffered {
+  orderId: string;
+  menus?: MenuOffer[];
+}
+
+/** What an Order asks of its match's side: hand over its offer, starting the match if no event has yet. */
+export interface MatchOfferRequest {
+  offer: MenusOffered;
+  /** The order's own confirmation deadline, so a match it starts gives up when the order does. */
+  confirmWithin?: Duration;
+}
+
+/** `match already finished`: the match decided before the order got there; a decided match is never restarted. */
+export type MatchOfferOutcome = 'offered' | 'match already finished';
 
 export type CateringMatchStatus =
   'AwaitingConfirmations' | 'Matched' | 'Expired' | 'NoMenuAgreed' | 'OrderNotFound';
@@ -204,7 +236,8 @@ export type CateringMatchStatus =
 // ---------------------------------------------------------------------------------------------------------------
 // Operations
 
-export type AlertKind = 'ValidationStalled' | 'MatchExpired' | 'NoMenuAgreed' | 'OrderNotFound';
+export type AlertKind =
+  'ValidationStalled' | 'OrderExpired' | 'MatchExpired' | 'NoMenuAgreed' | 'OrderNotFound';
 
 /** What the operations team is told; `alertId` makes raising it idempotent. */
 export interface OperationsAlert {

@@ -1,7 +1,9 @@
 import { createAlertActivities } from '../activities/alerts';
 import type { RaisedAlert } from '../activities/alerts';
+import { createMatchOfferActivities } from '../activities/match-offer';
 import { createOrderNotificationActivities } from '../activities/order-notifications';
 import type { PublishedConfirmation } from '../activities/order-notifications';
+import { connectClient } from './connection';
 import { dataFiles } from './data-files';
 import { JsonlLedger } from './jsonl-ledger';
 import { runWorker } from './run-worker';
@@ -20,12 +22,15 @@ async function main(): Promise<void> {
     ? { code: { workflowsPath }, description: 'workflows bundled at start, with the tracing interceptors' }
     : workflowCode(workflowsPath);
   console.log(`${TaskQueue.orders}: ${description}`);
+  // For the order's hand-over of its menus, which signals-with-start its match.
+  const client = await connectClient();
   await runWorker({
     taskQueue: TaskQueue.orders,
     ...code,
     activities: {
       ...createAlertActivities(new JsonlLedger<RaisedAlert>(dataFiles.alerts())),
       ...createOrderNotificationActivities(new JsonlLedger<PublishedConfirmation>(dataFiles.confirmations())),
+      ...createMatchOfferActivities(client),
     },
   });
 }

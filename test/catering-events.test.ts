@@ -13,8 +13,14 @@ import type { PublishResult } from '../src/catering-events';
 import { cateringMatchWorkflowId, MatchStatusAttribute } from '../src/shared';
 import type { CustomerConfirmedMenu } from '../src/shared';
 import type { CateringMatch } from '../workflows/catering-match';
-import { confirmOrdersReceived, startOrderRecorder, useMatchWorker } from './support/catering-match';
+import {
+  confirmOrdersReceived,
+  offerAsOrder,
+  startOrderRecorder,
+  useMatchWorker,
+} from './support/catering-match';
 import { createDevServerEnv, createTimeSkippingEnv, uniqueId } from './support/environments';
+import { eventually } from './support/eventually';
 
 // expect.any() is typed `any`; held as unknown so the matchers stay type-safe around it.
 const anyString: unknown = expect.any(String);
@@ -44,6 +50,7 @@ describe.each([
     const orderId = uniqueId('order');
     await startOrderRecorder(env.client, orderId);
     const first = await publishMenuEvent(env.client, 'CustomerConfirmedMenu', customerConfirmed(orderId));
+    await offerAsOrder(env.client, orderId, [{ menuId: 'A', catererId: 'chef' }]);
     const second = await publishMenuEvent(env.client, 'CatererConfirmedMenu', {
       orderId,
       menuId: 'A',
@@ -57,7 +64,7 @@ describe.each([
     return { orderId, runId: first.runId };
   }
 
-  it('when the first event for an order is published, then it starts that order’s match and is applied', async () => {
+  it('when the first event for an order is published, then it starts that order’s match, which holds it until the order’s offer', async () => {
     const orderId = uniqueId('order');
     const result = await publishMenuEvent(env.client, 'CustomerConfirmedMenu', customerConfirmed(orderId));
 
@@ -75,8 +82,22 @@ describe.each([
       orderId,
       status: 'AwaitingConfirmations',
       menusOffered: false,
-      menus: [{ menuId: 'A', customerConfirmed: true, caterer: 'none' }],
-      processedEventCount: 1,
+      awaitingOffer: true,
+      menus: [],
+      heldEvents: [{ kind: 'CustomerConfirmedMenu', event: { orderId, menuId: 'A' } }],
+      processedEventCount: 0,
+    });
+
+    await offerAsOrder(env.client, orderId, [{ menuId: 'A', catererId: 'chef' }]);
+    await expect(
+      eventually(
+        'the held event applied against the offer',
+        () => getMatchState(env.client, orderId),
+        (s) => s.processedEventCount === 1,
+      ),
+    ).resolves.toMatchObject({
+      menusOffered: true,
+      menus: [{ menuId: 'A', catererId: 'chef', customerConfirmed: true, caterer: 'none' }],
     });
   });
 

@@ -490,7 +490,8 @@ describe('the CateringMatch workflow on the time-skipping server, over random ev
         await startOrderRecorder(env.client, orderId);
         const { runId } = await startCateringMatch(env.client, {
           orderId,
-          ...(menus ? { menus } : {}),
+          // Without menus: an order that names none, so the match learns them from the events (the oracle's rules).
+          ...(menus ? { menus } : { learnMenusFromEvents: true }),
           confirmWithin: '24 hours',
         });
         const handle = env.client.workflow.getHandle<typeof CateringMatch>(cateringMatchWorkflowId(orderId));

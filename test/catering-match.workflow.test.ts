@@ -93,7 +93,10 @@ describe('the reference scenario: customer and caterer confirm the same menu', (
       const handle = await startMatch(
         {
           orderId,
-          ...(menus === 'offered at start' ? { menus: [{ menuId: 'A', catererId: 'chef-a' }] } : {}),
+          // Learnt from events: the order names no menus (it says so when it starts the match).
+          ...(menus === 'offered at start'
+            ? { menus: [{ menuId: 'A', catererId: 'chef-a' }] }
+            : { learnMenusFromEvents: true }),
         },
         taskQueue,
       );
@@ -184,7 +187,7 @@ describe('correlation', () => {
   it('when menus are learnt from events, then the first caterer to answer owns the menu', async () => {
     const orderId = uniqueId('order');
     await startOrderRecorder(env.client, orderId);
-    const handle = await startMatch({ orderId });
+    const handle = await startMatch({ orderId, learnMenusFromEvents: true });
 
     await deliver(handle, 'CatererDeclinedMenu', {
       ...caterer(orderId, 'A', 'chef-1'),
@@ -300,7 +303,7 @@ describe('declines', () => {
   it('when menus are learnt from events and the caterer declines, then only the deadline ends the match', async () => {
     const orderId = uniqueId('order');
     await startOrderRecorder(env.client, orderId);
-    const handle = await startMatch({ orderId, confirmWithin: '1 day' });
+    const handle = await startMatch({ orderId, learnMenusFromEvents: true, confirmWithin: '1 day' });
 
     const state = await deliver(handle, 'CatererDeclinedMenu', caterer(orderId, 'A', 'chef-a'));
     expect(state.status).toBe('AwaitingConfirmations');

@@ -111,7 +111,7 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
     expect(JSON.parse(stdout)).toMatchObject({ orderId, status: 'Confirmed' });
   });
 
-  test('when a menu event is sent with signal-with-start, then it creates the match and the match records it', async () => {
+  test('when a menu event is sent with signal-with-start before its order exists, then it creates the match, which holds the event for the order', async () => {
     const orderId = uniqueId('cli');
     const workflowId = `catering-match-${orderId}`;
     await temporal(
@@ -132,12 +132,13 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
       '--input',
       JSON.stringify({ orderId }),
     );
+    // The order is the source of the menus: until it offers them, the match keeps the event to decide on later.
     const state = await eventually(
-      'the event applied',
+      'the event held',
       () => queryState(workflowId),
-      (s) => JSON.stringify(s.menus ?? []).includes('"customerConfirmed":true'),
+      (s) => JSON.stringify(s.heldEvents ?? []).includes('"eventId":"evt-1"'),
     );
-    expect(state).toMatchObject({ orderId, status: 'AwaitingConfirmations' });
+    expect(state).toMatchObject({ orderId, status: 'AwaitingConfirmations', awaitingOffer: true });
 
     const { stdout } = await cli('match-status', orderId);
     expect(JSON.parse(stdout)).toMatchObject({ orderId, status: 'AwaitingConfirmations' });

@@ -8,6 +8,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
 import { createAlertActivities } from '../activities/alerts';
 import type { RaisedAlert } from '../activities/alerts';
+import { createMatchOfferActivities } from '../activities/match-offer';
 import { createOrderNotificationActivities } from '../activities/order-notifications';
 import type { PublishedConfirmation } from '../activities/order-notifications';
 import { publishMenuEvent, startCateringMatch } from '../src/catering-events';
@@ -91,6 +92,7 @@ describe('no card data in history, ledgers or answers', () => {
       activities: {
         ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
         ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
+        ...createMatchOfferActivities(env.client),
       },
     });
     orderWorkerRunning = orderWorker.run();

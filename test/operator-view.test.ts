@@ -52,6 +52,7 @@ describe('the operator view of the project CLI', () => {
       Confirmed: 5,
       Rejected: 1,
       Cancelled: 0,
+      Expired: 0,
       total: 9,
     };
     const text = formatOrderCounts(counts);

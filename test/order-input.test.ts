@@ -1,5 +1,5 @@
 import { checkOrderSubmitted, durationMs, effectiveOrderSettings } from '../src/order-input';
-import { defaultRetainFor, defaultValidationPolicy } from '../src/shared';
+import { defaultOrderConfirmWithin, defaultRetainFor, defaultValidationPolicy } from '../src/shared';
 
 const valid = {
   orderId: '42',
@@ -154,6 +154,7 @@ describe('checkOrderSubmitted', () => {
     ).toEqual({
       validationPolicy: { ...defaultValidationPolicy, maxAttempts: 2 },
       retainFor: defaultRetainFor,
+      confirmWithin: defaultOrderConfirmWithin,
       maxHistoryEvents: 100,
     });
   });

@@ -13,7 +13,7 @@ describe('Order and CateringMatch together', () => {
 
   beforeAll(async () => {
     env = await createTimeSkippingEnv();
-    harness = new OrderHarness(env);
+    harness = new OrderHarness(env, { matches: 'real' });
   });
 
   afterAll(async () => {

@@ -25,6 +25,13 @@ describe('recorded histories (test/histories, from scripts/record-histories.ts)'
         'catering-match-continued-as-new-first-run.json',
         'catering-match-continued-as-new-last-run.json',
         'order-confirmed-by-continued-match.json',
+        // Recorded after issue 10: the order hands its menus over, the match waits for them, the deadline.
+        'order-menus-offered-to-match-confirmed.json',
+        'catering-match-started-by-order-offer.json',
+        'catering-match-held-events-rechecked.json',
+        'order-offer-to-running-match.json',
+        'order-expired-unconfirmed.json',
+        'catering-match-expired-with-order.json',
       ]),
     );
   });

@@ -6,6 +6,7 @@ import type { Duration } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
+import { createMatchOfferActivities } from '../activities/match-offer';
 import { getOrderState, submitOrder } from '../src/orders';
 import type { OrderSubmitted } from '../src/shared';
 import { orderWorkflowId, TaskQueue } from '../src/shared';
@@ -69,9 +70,14 @@ describe('a worker process stopped by SIGTERM with a task in flight', () => {
 
   const validationAttempts = async (orderId: string) => {
     const { events } = await client.workflow.getHandle(orderWorkflowId(orderId)).fetchHistory();
+    const validations = new Set(
+      (events ?? [])
+        .filter((e) => e.activityTaskScheduledEventAttributes?.activityType?.name === 'validateCreditCard')
+        .map((e) => String(e.eventId)),
+    );
     return (events ?? []).flatMap((e) => {
       const started = e.activityTaskStartedEventAttributes;
-      return started ? [started.attempt] : [];
+      return started && validations.has(String(started.scheduledEventId)) ? [started.attempt] : [];
     });
   };
 
@@ -79,7 +85,7 @@ describe('a worker process stopped by SIGTERM with a task in flight', () => {
     env = await createDevServerEnv();
     client = env.client;
     dataDir = mkdtempSync(join(tmpdir(), 'catering-shutdown-'));
-    orderWorker = await createTestWorker(env);
+    orderWorker = await createTestWorker(env, { activities: createMatchOfferActivities(client) });
     orderWorkerRun = orderWorker.run();
   });
 

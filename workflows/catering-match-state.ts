@@ -12,6 +12,7 @@ import type {
   CateringMatchStatus,
   CustomerConfirmedMenu,
   MenuOffer,
+  MenusOffered,
 } from '../src/shared';
 
 export const menuEventKinds = [
@@ -53,11 +54,13 @@ export type IgnoreReason =
   | 'menu not on offer'
   | 'too many menus'
   | 'caterer mismatch'
+  | 'too many events before the offer'
+  | 'same offer again'
   | 'match finished';
 
 /** An event that changed nothing: ignored for a business reason, or rejected because it was malformed. */
 export interface SetAsideEvent {
-  kind: MenuEventKind;
+  kind: MenuEventKind | 'MenusOffered';
   reason: string;
   at: string;
   eventId?: string;
@@ -70,8 +73,16 @@ export interface SetAsideEvent {
 export interface CateringMatchState {
   orderId: string;
   status: CateringMatchStatus;
-  /** true when the menus on offer were given at start; false when they are learnt from events. */
+  /** true when the menus on offer were given at start or by the order; false when they are learnt from events. */
   menusOffered: boolean;
+  /**
+   * true while a match started by an event waits for its order to say which menus it offers: events are held, not
+   * decided on, and re-checked against the offer when it comes. Absent in matches from before the order was the
+   * source of its menus.
+   */
+  awaitingOffer?: boolean;
+  /** The events held while awaiting the offer, in arrival order (at most `matchLimits.heldEvents`). */
+  heldEvents?: HeldEvent[];
   menus: MenuMatchState[];
   /** The menu both sides agreed on, the one named in ConfirmOrder. */
   chosenMenuId?: string;
@@ -99,19 +110,29 @@ export interface CateringMatchState {
 
 export const setAsideListLimit = 50;
 
+/** An event accepted before the order's offer arrived, kept whole so it can be decided on against the offer. */
+export interface HeldEvent {
+  kind: MenuEventKind;
+  event: MenuEvent;
+  at: string;
+}
+
 /** What keeps a match's state (carried across continue-as-new, returned by every query) from growing forever. */
 export interface MatchLimits {
   processedEventIdsKept: number;
   /** Menus a match that learns its menus from events will take; events naming more are ignored. */
   learntMenus: number;
+  /** Events a match awaiting its order's offer holds; later ones are ignored. */
+  heldEvents: number;
 }
 
-export const matchLimits: MatchLimits = { processedEventIdsKept: 1000, learntMenus: 50 };
+export const matchLimits: MatchLimits = { processedEventIdsKept: 1000, learntMenus: 50, heldEvents: 200 };
 
 /** How matches started before the limits ran, so that they replay as they ran. */
 export const unboundedMatchLimits: MatchLimits = {
   processedEventIdsKept: Number.POSITIVE_INFINITY,
   learntMenus: Number.POSITIVE_INFINITY,
+  heldEvents: Number.POSITIVE_INFINITY,
 };
 
 export interface InputProblem {
@@ -165,6 +186,9 @@ export function findInputProblem(input: unknown): InputProblem | undefined {
       }
       seen.add(menu.menuId);
     }
+  }
+  if (input.learnMenusFromEvents !== undefined && typeof input.learnMenusFromEvents !== 'boolean') {
+    return { field: 'learnMenusFromEvents', message: 'learnMenusFromEvents must be true or false' };
   }
   if (input.confirmWithin !== undefined && durationToMs(input.confirmWithin) === undefined) {
     return { field: 'confirmWithin', message: `confirmWithin must be a positive duration such as '7 days'` };
@@ -229,10 +253,22 @@ export function initialMatchState(
   };
 }
 
-/** Builds the state the workflow starts from; throws nothing, so callers validate with findInputProblem first. */
-export function startMatch(input: CateringMatchInput, startedAt: Date): CateringMatchState {
+/**
+ * Builds the state the workflow starts from; throws nothing, so callers validate with findInputProblem first.
+ * `awaitOffer`: a match started without menus (by an event) waits for its order's offer before deciding anything;
+ * false for matches that ran before the order was the source of its menus, which learn menus from events.
+ */
+export function startMatch(
+  input: CateringMatchInput,
+  startedAt: Date,
+  options: { awaitOffer?: boolean } = {},
+): CateringMatchState {
   const confirmWithinMs = durationToMs(input.confirmWithin ?? defaultConfirmWithin) ?? 0;
-  return initialMatchState(input, startedAt, confirmWithinMs);
+  const state = initialMatchState(input, startedAt, confirmWithinMs);
+  if (options.awaitOffer && input.menus === undefined && input.learnMenusFromEvents !== true) {
+    return { ...state, awaitingOffer: true, heldEvents: [] };
+  }
+  return state;
 }
 
 export const isOpen = (state: CateringMatchState): boolean => state.status === 'AwaitingConfirmations';
@@ -311,9 +347,16 @@ export function applyMenuEvent(
     };
   }
   const ev = event as MenuEvent;
-  if (state.processedEventIds.includes(ev.eventId)) return ignore(state, kind, ev, 'duplicate event', at);
+  const held = state.heldEvents ?? [];
+  if (state.processedEventIds.includes(ev.eventId) || held.some((h) => h.event.eventId === ev.eventId))
+    return ignore(state, kind, ev, 'duplicate event', at);
   if (!isOpen(state)) return ignore(state, kind, ev, 'match finished', at);
   if (ev.orderId !== state.orderId) return ignore(state, kind, ev, 'other order', at);
+  if (state.awaitingOffer) {
+    if (held.length >= limits.heldEvents)
+      return ignore(state, kind, ev, 'too many events before the offer', at);
+    return { ...state, updatedAt: at, heldEvents: [...held, { kind, event: ev, at }] };
+  }
 
   let index = state.menus.findIndex((m) => m.menuId === ev.menuId);
   let menus = state.menus;
@@ -369,6 +412,137 @@ export function applyMenuEvent(
   return next;
 }
 
+/** The first thing wrong with a MenusOffered payload, naming the field, or undefined when it is well-formed. */
+export function findOfferProblem(offer: unknown): InputProblem | undefined {
+  if (!isRecord(offer)) return { field: 'offer', message: 'MenusOffered must be an object' };
+  const problem = findInputProblem({ orderId: offer.orderId, menus: offer.menus });
+  return problem && { ...problem, message: `MenusOffered.${problem.message}` };
+}
+
+const sameMenus = (a: MenuOffer[], b: MenuOffer[]): boolean =>
+  a.length === b.length && a.every((m, i) => m.menuId === b[i]?.menuId && m.catererId === b[i]?.catererId);
+
+/**
+ * The order says which menus it offers (or that it names none). The order is the source of truth: its menus replace
+ * the ones the match started with or learnt, and everything accepted before is decided on again against them.
+ *
+ * - A customer's confirmation of an offered menu is kept; a caterer's word is kept only when it came from that
+ *   menu's caterer, otherwise it is recorded as ignored (`caterer mismatch`); answers for a menu not on offer are
+ *   recorded as ignored (`menu not on offer`).
+ * - Held events are then applied in the order they arrived, by the usual rules; the first menu they agree on is
+ *   chosen, and an offer whose every menu is declined ends `NoMenuAgreed`.
+ * - An offer without menus: the menus stay the ones learnt from the events, and held events are applied as such.
+ * - The same offer again, or any offer once the match has finished, changes nothing (recorded).
+ */
+export function applyOffer(
+  state: CateringMatchState,
+  offer: unknown,
+  now: Date,
+  limits: MatchLimits = matchLimits,
+): CateringMatchState {
+  const at = now.toISOString();
+  const problem = findOfferProblem(offer);
+  const setAside = (reason: string, extra: Partial<SetAsideEvent> = {}): SetAsideEvent => ({
+    kind: 'MenusOffered',
+    reason,
+    at,
+    ...(isRecord(offer) && typeof offer.orderId === 'string' ? { orderId: offer.orderId } : {}),
+    ...extra,
+  });
+  if (problem !== undefined) {
+    return {
+      ...state,
+      updatedAt: at,
+      rejectedEventCount: state.rejectedEventCount + 1,
+      rejectedEvents: keepLast(state.rejectedEvents, setAside(`malformed: ${problem.message}`)),
+    };
+  }
+  const { orderId, menus: offered } = offer as MenusOffered;
+  const countIgnored = (s: CateringMatchState, reason: IgnoreReason, entry: SetAsideEvent) => ({
+    ...s,
+    updatedAt: at,
+    ignoredEventCount: s.ignoredEventCount + 1,
+    ignoredByReason: { ...s.ignoredByReason, [reason]: (s.ignoredByReason[reason] ?? 0) + 1 },
+    ignoredEvents: keepLast(s.ignoredEvents, entry),
+  });
+  if (!isOpen(state)) return countIgnored(state, 'match finished', setAside('match finished'));
+  if (orderId !== state.orderId) return countIgnored(state, 'other order', setAside('other order'));
+  if (
+    !state.awaitingOffer &&
+    (offered === undefined
+      ? !state.menusOffered
+      : state.menusOffered &&
+        sameMenus(
+          state.menus.map((m) => ({ menuId: m.menuId, catererId: m.catererId ?? '' })),
+          offered,
+        ))
+  ) {
+    return countIgnored(state, 'same offer again', setAside('same offer again'));
+  }
+
+  let next: CateringMatchState = { ...state, updatedAt: at, heldEvents: [] };
+  delete next.awaitingOffer;
+  delete next.heldEvents;
+  if (offered !== undefined) {
+    const recheck: [IgnoreReason, SetAsideEvent][] = [];
+    const menus: MenuMatchState[] = offered.map((o) => {
+      const had = state.menus.find((m) => m.menuId === o.menuId);
+      const menu: MenuMatchState = {
+        menuId: o.menuId,
+        catererId: o.catererId,
+        customerConfirmed: false,
+        caterer: 'none',
+      };
+      if (had?.customerConfirmed) {
+        menu.customerConfirmed = true;
+        if (had.customerConfirmedAt !== undefined) menu.customerConfirmedAt = had.customerConfirmedAt;
+      }
+      if (had && had.caterer !== 'none') {
+        if (had.catererId === o.catererId) {
+          menu.caterer = had.caterer;
+          if (had.catererAnsweredAt !== undefined) menu.catererAnsweredAt = had.catererAnsweredAt;
+          if (had.declineReason !== undefined) menu.declineReason = had.declineReason;
+        } else recheck.push(['caterer mismatch', rechecked(had, 'caterer mismatch', at)]);
+      }
+      return menu;
+    });
+    for (const had of state.menus) {
+      if (!offered.some((o) => o.menuId === had.menuId) && (had.customerConfirmed || had.caterer !== 'none'))
+        recheck.push(['menu not on offer', rechecked(had, 'menu not on offer', at)]);
+    }
+    next = { ...next, menusOffered: true, menus };
+    for (const [reason, entry] of recheck) next = countIgnored(next, reason, entry);
+  }
+  for (const held of state.heldEvents ?? [])
+    next = applyMenuEvent(next, held.kind, held.event, new Date(held.at), limits);
+  if (isOpen(next) && next.menusOffered && next.menus.every((m) => m.caterer === 'declined')) {
+    return {
+      ...next,
+      status: 'NoMenuAgreed',
+      finishedAt: at,
+      outcomeReason: 'every caterer declined the menu offered to them',
+    };
+  }
+  return next;
+}
+
+/** What a menu learnt from events had from a caterer (or customer) that the order's offer does not bear out. */
+function rechecked(had: MenuMatchState, reason: IgnoreReason, at: string): SetAsideEvent {
+  const entry: SetAsideEvent = {
+    kind:
+      had.caterer === 'none'
+        ? 'CustomerConfirmedMenu'
+        : had.caterer === 'confirmed'
+          ? 'CatererConfirmedMenu'
+          : 'CatererDeclinedMenu',
+    reason: `${reason} (re-checked against the order's offer)`,
+    at,
+    menuId: had.menuId,
+  };
+  if (had.caterer !== 'none' && had.catererId !== undefined) entry.catererId = had.catererId;
+  return entry;
+}
+
 /** The deadline passed with the match still open. */
 export function expireMatch(state: CateringMatchState, now: Date): CateringMatchState {
   if (!isOpen(state)) return state;
@@ -411,6 +585,8 @@ export function describeMatch(state: CateringMatchState): string {
           .join('; ');
   switch (state.status) {
     case 'AwaitingConfirmations':
+      if (state.awaitingOffer)
+        return `Awaiting the order's menus until ${state.deadline}: ${state.heldEvents?.length ?? 0} events held`;
       return `Awaiting confirmations until ${state.deadline}: ${menus}`;
     case 'Matched':
       return `Matched on menu ${state.chosenMenuId ?? '?'}: ConfirmOrder ${state.confirmOrder ? 'sent' : 'sending'}`;

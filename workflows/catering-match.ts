@@ -25,6 +25,7 @@ import type {
 } from '../src/shared';
 import {
   applyMenuEvent,
+  applyOffer,
   confirmOrderEventId,
   defaultConfirmWithin,
   describeMatch,
@@ -40,6 +41,7 @@ import {
 } from './catering-match-state';
 import type { CateringMatchState, MenuEventKind } from './catering-match-state';
 import { workflowMetrics } from './metrics';
+import { menusOfferedSignal } from './menus-offered';
 import { confirmOrderSignal } from './order';
 
 export type { CateringMatchState, MenuMatchState, SetAsideEvent } from './catering-match-state';
@@ -62,6 +64,12 @@ const { raiseAlert } = proxyActivities<ReturnType<typeof createAlertActivities>>
  * as new, so that they replay as they ran.
  */
 export const boundedMatchPatch = 'catering-match-bounded-continue-as-new';
+
+/**
+ * patched() id: a match started by an event waits for its order's offer (the order is the source of its menus) and
+ * decides on what it held once the offer comes. Matches started before it learn their menus from events.
+ */
+export const awaitOrderOfferPatch = 'catering-match-awaits-order-offer';
 
 /** What continue-as-new hands to the next run besides the input. */
 export interface CateringMatchCarried {
@@ -89,8 +97,8 @@ export async function CateringMatch(
   const confirmWithinMs = durationToMs(input.confirmWithin ?? defaultConfirmWithin)!;
   const bounded = patched(boundedMatchPatch);
   const limits = bounded ? matchLimits : unboundedMatchLimits;
-  // A continued run keeps its deadline, its menus and the eventIds it has seen.
-  let state = carried?.state ?? startMatch(input, new Date());
+  // A continued run keeps its deadline, its menus, the eventIds it has seen and whether it awaits the offer.
+  let state = carried?.state ?? startMatch(input, new Date(), { awaitOffer: patched(awaitOrderOfferPatch) });
   let publishedStatus: string | undefined;
 
   const publish = (): void => {
@@ -125,6 +133,18 @@ export async function CateringMatch(
   setHandler(customerConfirmedMenuSignal, onEvent('CustomerConfirmedMenu'));
   setHandler(catererConfirmedMenuSignal, onEvent('CatererConfirmedMenu'));
   setHandler(catererDeclinedMenuSignal, onEvent('CatererDeclinedMenu'));
+  setHandler(menusOfferedSignal, (offer) => {
+    const before = state;
+    state = applyOffer(state, offer, new Date(), limits);
+    log.info("CateringMatch received its order's offer", {
+      orderId,
+      menus: state.menus.map((m) => `${m.menuId}:${m.catererId ?? '?'}`),
+      status: state.status,
+      ignoredEventCount: state.ignoredEventCount - before.ignoredEventCount,
+    });
+    if (state.status !== before.status) publish();
+    else setCurrentDetails(describeMatch(state));
+  });
   setHandler(getMatchStateQuery, () => state);
 
   publish();

@@ -7,6 +7,7 @@ import type {
   CancelOrder,
   ConfirmOrder,
   Currency,
+  MatchOfferOutcome,
   MenuOffer,
   OrderSettings,
   OrderStatus,
@@ -66,6 +67,13 @@ export interface OrderState {
   pendingConfirmation?: { menuId: string; eventId?: string; receivedAt: string };
   confirmation?: { menuId: string; eventId?: string; confirmedAt: string; published: boolean };
   cancellation?: { reason?: string; at: string };
+  /**
+   * When a validated order stops waiting for ConfirmOrder and expires. Absent for orders validated by code from before
+   * the confirmation deadline: they wait as they always did.
+   */
+  confirmBy?: string;
+  /** How the order handed its menus to its match (orders started before that hand nothing over). */
+  matchOffer?: { at: string; how: MatchOfferOutcome };
   /** The newest refusals only (see `maxRefusalsKept`); `refusalsTotal` counts them all. */
   refusals: Refusal[];
   refusalsTotal: number;
@@ -84,7 +92,7 @@ export interface OrderCarriedState {
   settings?: OrderSettings;
 }
 
-export const finalStatuses: readonly OrderStatus[] = ['Confirmed', 'Rejected', 'Cancelled'];
+export const finalStatuses: readonly OrderStatus[] = ['Confirmed', 'Rejected', 'Cancelled', 'Expired'];
 export const isFinal = (status: OrderStatus): boolean => finalStatuses.includes(status);
 
 // State is carried across continue-as-new; a client that keeps sending refused commands must not grow it forever.
@@ -124,6 +132,8 @@ const terminalReason = (state: OrderState): string | undefined => {
       return `order is cancelled${state.cancellation?.reason ? `: ${state.cancellation.reason}` : ''}`;
     case 'Confirmed':
       return `order is already confirmed with menu ${state.confirmation?.menuId ?? '?'}`;
+    case 'Expired':
+      return `order expired: no ConfirmOrder by ${state.confirmBy ?? 'its deadline'}`;
     default:
       return undefined;
   }
@@ -197,12 +207,14 @@ export function statusLine(state: OrderState): string {
       return `${head} · validator not answering (episode ${episode?.episode ?? '?'})${next ? ` · retry at ${next}` : ''}`;
     }
     case 'Validated':
-      return `${head} · card validated, waiting for ConfirmOrder`;
+      return `${head} · card validated, waiting for ConfirmOrder${state.confirmBy ? ` until ${state.confirmBy}` : ''}`;
     case 'Confirmed':
       return `${head} · menu ${state.confirmation?.menuId ?? '?'}`;
     case 'Rejected':
       return `${head} · ${state.validation.reason ?? 'card declined'}`;
     case 'Cancelled':
       return `${head}${state.cancellation?.reason ? ` · ${state.cancellation.reason}` : ''}`;
+    case 'Expired':
+      return `${head} · no ConfirmOrder by ${state.confirmBy ?? '?'}`;
   }
 }

@@ -17,6 +17,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createAlertActivities } from '../activities/alerts';
+import type { createMatchOfferActivities } from '../activities/match-offer';
 import type { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
 import type { createOrderNotificationActivities } from '../activities/order-notifications';
 import {
@@ -30,6 +31,7 @@ import {
 import { CustomerIdAttribute, ErrorType, OrderStatusAttribute, TaskQueue } from '../src/shared';
 import type {
   CancelOrder,
+  MatchOfferRequest,
   ConfirmOrder,
   CreditCardValidationResult,
   OrderStatus,
@@ -70,10 +72,20 @@ export const orderPatches = {
   sdkInputRules: 'order-input-checked-with-sdk-rules',
   /** A ResumeValidation that lands during a re-activated round re-activates at once if that round stalls too. */
   resumeDeferredDuringRound: 'order-resume-deferred-during-round',
+  /** The order hands its menus (and their caterers) to its match when it starts: the order is their source. */
+  menusToMatch: 'order-hands-menus-to-match',
+  /** A validated order waits for ConfirmOrder for `confirmWithin`, then ends `Expired` with an alert. */
+  confirmationDeadline: 'order-confirmation-deadline',
 } as const;
 
 const { raiseAlert, publishOrderConfirmed } = proxyActivities<LocalActivities>({
   startToCloseTimeout: '30 seconds',
+  retry: { maximumInterval: '1 minute' },
+});
+
+// Retried without limit: an order must not go on without its match knowing the menus, and the offer is idempotent.
+const matchOffer = proxyActivities<ReturnType<typeof createMatchOfferActivities>>({
+  startToCloseTimeout: '10 seconds',
   retry: { maximumInterval: '1 minute' },
 });
 
@@ -103,6 +115,8 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
   const settings = carried?.settings ?? effectiveOrderSettings(order);
   const policy = settings.validationPolicy;
   const retainForMs = durationMs(settings.retainFor) ?? 0;
+  const confirmWithinMs =
+    settings.confirmWithin === undefined ? undefined : durationMs(settings.confirmWithin);
   const reactivateAfterMs = durationMs(policy.reactivateAfter) ?? 0;
 
   const { validateCreditCard } = proxyActivities<ValidatorActivities>({
@@ -110,6 +124,9 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     startToCloseTimeout: policy.replyTimeout,
     scheduleToCloseTimeout: policy.deliveryWindow,
     retry: validationRetryPolicy(policy),
+    // The validator heartbeats every second; a CancelOrder's cancellation reaches it with the next heartbeat's answer,
+    // which the SDK throttles to 80% of this (without it, to 30 seconds). A dead validator is also noticed sooner.
+    heartbeatTimeout: '5 seconds',
   });
 
   const now = (): string => new Date().toISOString();
@@ -279,6 +296,9 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     resumeDuringRound = false;
     if (outcome.kind === 'answered' && outcome.result.outcome === 'CreditCardValidated') {
       state.validation.outcome = 'Validated';
+      // Orders validated before the deadline existed wait for ConfirmOrder as long as it takes, as they did.
+      if (confirmWithinMs !== undefined && patched(orderPatches.confirmationDeadline))
+        state.confirmBy = new Date(Date.now() + confirmWithinMs).toISOString();
       moveTo('Validated');
       return;
     }
@@ -332,6 +352,39 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     state.confirmation.published = true;
   }
 
+  async function expire(): Promise<void> {
+    moveTo('Expired', `no ConfirmOrder by ${state.confirmBy}`);
+    await raiseAlert({
+      alertId: `${state.orderId}:order-expired`,
+      kind: 'OrderExpired',
+      orderId: state.orderId,
+      message: `order ${state.orderId} was validated but no menu was confirmed by ${state.confirmBy} (confirmWithin ${String(settings.confirmWithin)}); it has expired`,
+    });
+  }
+
+  async function awaitConfirmation(): Promise<void> {
+    const woken = () =>
+      state.pendingConfirmation !== undefined || state.status !== 'Validated' || mustContinueAsNew();
+    if (state.confirmBy === undefined) return condition(woken);
+    const left = Date.parse(state.confirmBy) - Date.now();
+    if (!(left > 0) || !(await condition(woken, left))) await expire();
+  }
+
+  /**
+   * Makes sure `catering-match-<orderId>` knows this order's menus and their caterers, however and whenever it was
+   * started: the activity signals-with-start the match, so a running match gets the offer and a match not yet there
+   * starts with it. A finished match is left alone (a decided match is never restarted).
+   */
+  async function offerMenusToMatch(): Promise<void> {
+    const menus = order.menus?.length ? order.menus : undefined;
+    const request: MatchOfferRequest = {
+      offer: menus ? { orderId: order.orderId, menus } : { orderId: order.orderId },
+    };
+    if (settings.confirmWithin !== undefined) request.confirmWithin = settings.confirmWithin;
+    const how = await matchOffer.offerMenusToMatch(request);
+    state.matchOffer = { at: now(), how };
+  }
+
   async function waitForReactivation(): Promise<boolean> {
     const due = Date.parse(state.validation.nextReactivationAt ?? '') - Date.now();
     if (!resumeRequested && due > 0) {
@@ -355,6 +408,8 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
   if (carried) log.info('order continued as new', { orderId: state.orderId, run: state.run });
   else workflowMetrics.orderSubmitted();
   publish();
+  // Orders started before this hand nothing to their match, which learns menus from events as it always did.
+  if (!carried && patched(orderPatches.menusToMatch)) await offerMenusToMatch();
 
   while (!isFinal(state.status)) {
     if (mustContinueAsNew()) {
@@ -370,11 +425,7 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
         break;
       case 'Validated':
         if (state.pendingConfirmation) await confirm();
-        else
-          await condition(
-            () =>
-              state.pendingConfirmation !== undefined || state.status !== 'Validated' || mustContinueAsNew(),
-          );
+        else await awaitConfirmation();
         break;
     }
   }

@@ -4,6 +4,7 @@ import { createAlertActivities } from '../../activities/alerts';
 import type { RaisedAlert } from '../../activities/alerts';
 import { createCreditCardValidatorActivities } from '../../activities/credit-card-validator';
 import type { FaultInjection } from '../../activities/credit-card-validator';
+import { createMatchOfferActivities } from '../../activities/match-offer';
 import { createOrderNotificationActivities } from '../../activities/order-notifications';
 import type { PublishedConfirmation } from '../../activities/order-notifications';
 import { MemoryLedger } from '../../src/jsonl-ledger';
@@ -25,6 +26,7 @@ export async function createAppWorkers(
     activities: {
       ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
       ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
+      ...createMatchOfferActivities(env.client),
     },
   });
   const validator = await Worker.create({

@@ -2,8 +2,9 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { ConfirmOrder, OperationsAlert } from '../../src/shared';
-import { orderWorkflowId, TaskQueue } from '../../src/shared';
+import type { ConfirmOrder, MenuOffer, OperationsAlert } from '../../src/shared';
+import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue } from '../../src/shared';
+import { menusOfferedSignal } from '../../workflows/menus-offered';
 import type { CateringMatch, CateringMatchState } from '../../workflows/catering-match';
 import {
   catererConfirmedMenuSignal,
@@ -80,6 +81,13 @@ export async function createMatchWorker(
   return createTestWorker(env, { workflowBundle: await matchTestBundle(), activities: alerts.activities });
 }
 
+/** What the Order does for its match (the recording stand-in does not): hands over the menus it offers, or none. */
+export async function offerAsOrder(client: Client, orderId: string, menus?: MenuOffer[]): Promise<void> {
+  await client.workflow
+    .getHandle(cateringMatchWorkflowId(orderId))
+    .signal(menusOfferedSignal, menus ? { orderId, menus } : { orderId });
+}
+
 /** Starts the recording stand-in at `order-<orderId>`, where a match sends ConfirmOrder. */
 export async function startOrderRecorder(client: Client, orderId: string): Promise<void> {
   await client.workflow.start(OrderRecorder, {
@@ -107,7 +115,7 @@ export async function pollUntil<T>(
 }
 
 export const eventsSeen = (s: CateringMatchState): number =>
-  s.processedEventCount + s.ignoredEventCount + s.rejectedEventCount;
+  s.processedEventCount + s.ignoredEventCount + s.rejectedEventCount + (s.heldEvents?.length ?? 0);
 
 const signalFor = {
   CustomerConfirmedMenu: customerConfirmedMenuSignal,

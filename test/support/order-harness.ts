@@ -8,12 +8,15 @@ import { createCreditCardValidatorActivities } from '../../activities/credit-car
 import type { FaultInjection, ValidatorAnswer } from '../../activities/credit-card-validator';
 import { createOrderNotificationActivities } from '../../activities/order-notifications';
 import type { PublishedConfirmation } from '../../activities/order-notifications';
+import { offerMenusToMatch } from '../../src/catering-events';
 import { MemoryLedger } from '../../src/jsonl-ledger';
 import { submitOrder } from '../../src/orders';
-import { orderWorkflowId, TaskQueue } from '../../src/shared';
+import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue } from '../../src/shared';
 import type {
   CreditCardValidationRequested,
   CreditCardValidationResult,
+  MatchOfferOutcome,
+  MatchOfferRequest,
   OperationsAlert,
   OrderSubmitted,
   ValidationPolicy,
@@ -56,7 +59,18 @@ export class OrderHarness {
   private readonly attempts = new Map<string, number[]>();
   private readonly scripts = new Map<string, ValidatorScript>();
 
-  constructor(readonly env: TestWorkflowEnvironment) {}
+  /** Every hand-over of menus the orders asked for (recorded, or made for real with `matches: 'real'`). */
+  readonly matchOffers: MatchOfferRequest[] = [];
+
+  /**
+   * `matches: 'recorded'` (the default) keeps the orders' menu hand-overs in `matchOffers` and starts no match: a
+   * test of the order alone leaves no match running with a deadline of days in the shared time-skipping server.
+   * `'real'` signals-with-start the match, which this harness's order worker then runs.
+   */
+  constructor(
+    readonly env: TestWorkflowEnvironment,
+    private readonly options: { matches?: 'recorded' | 'real' } = {},
+  ) {}
 
   script(orderId: string, script: ValidatorScript): void {
     this.scripts.set(orderId, script);
@@ -82,6 +96,11 @@ export class OrderHarness {
         raiseAlert: async (alert: OperationsAlert) => {
           this.alertCalls.push(alert);
           await createAlertActivities(this.alerts).raiseAlert(alert);
+        },
+        offerMenusToMatch: async (request: MatchOfferRequest): Promise<MatchOfferOutcome> => {
+          this.matchOffers.push(request);
+          if (this.options.matches === 'real') return offerMenusToMatch(this.env.client, request);
+          return 'offered';
         },
         publishOrderConfirmed: async (notice: Parameters<typeof publish>[0]) => {
           this.publishCalls.push(notice.orderId);
@@ -175,7 +194,8 @@ const startedInThisTest: string[] = [];
 /** Submits through the real client function and remembers the workflow so `terminateStarted` can clean it up. */
 export async function submitForTest(env: TestWorkflowEnvironment, input: OrderSubmitted) {
   const workflowId = orderWorkflowId(input.orderId);
-  startedInThisTest.push(workflowId);
+  // A match the order started for real (`matches: 'real'`) is cleaned up with it; terminating an absent one is a no-op.
+  startedInThisTest.push(workflowId, cateringMatchWorkflowId(input.orderId));
   const stored = await submitOrder(env.client, input);
   return {
     stored,

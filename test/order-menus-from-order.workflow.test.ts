@@ -1,0 +1,171 @@
+import { getMatchState, publishMenuEvent } from '../src/catering-events';
+import { OrderConflictError, submitOrder } from '../src/orders';
+import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue, WorkflowType } from '../src/shared';
+import type { OrderSubmitted } from '../src/shared';
+import type { CateringMatch, CateringMatchState } from '../workflows/catering-match';
+import type { Order } from '../workflows/order';
+import { uniqueId } from './support/environments';
+import { eventually } from './support/eventually';
+import { OrderHarness, orderInput, stateOf, testPolicy, useOrderTestEnv } from './support/order-harness';
+
+/**
+ * The order is the source of truth for its menus (issue 10): however the order and its match were started, the
+ * match decides by the order's menus and caterers, and a validated order does not wait for ConfirmOrder for ever.
+ */
+const test_ = useOrderTestEnv();
+
+const menus = [
+  { menuId: 'A', catererId: 'cat-anna' },
+  { menuId: 'B', catererId: 'cat-ben' },
+];
+
+/** As the README's `temporal workflow start` does it: the raw input, no client checks, no memo, no match. */
+async function startByHand(input: OrderSubmitted) {
+  const { env } = test_;
+  const handle = await env.client.workflow.start<typeof Order>(WorkflowType.order, {
+    workflowId: orderWorkflowId(input.orderId),
+    taskQueue: TaskQueue.orders,
+    args: [input],
+  });
+  return { handle, state: stateOf(env, handle.workflowId) };
+}
+
+const matchHandle = (orderId: string) =>
+  test_.env.client.workflow.getHandle<typeof CateringMatch>(cateringMatchWorkflowId(orderId));
+
+const untilMatch = (orderId: string, what: string, done: (s: CateringMatchState) => boolean) =>
+  eventually(what, () => getMatchState(test_.env.client, orderId), done, 30_000);
+
+const customer = (orderId: string, menuId: string) => ({ orderId, menuId, eventId: uniqueId('cust') });
+const caterer = (orderId: string, menuId: string, catererId: string) => ({
+  orderId,
+  menuId,
+  catererId,
+  eventId: uniqueId('cat'),
+});
+
+afterEach(async () => {
+  // The order's match is abandoned by design (it outlives the order); a test's leftovers must not run on.
+  for (const { workflowId, status } of await listRunning()) {
+    if (status === 'RUNNING')
+      await test_.env.client.workflow.getHandle(workflowId).terminate('test finished');
+  }
+});
+
+async function listRunning(): Promise<{ workflowId: string; status: string }[]> {
+  const found: { workflowId: string; status: string }[] = [];
+  for (const id of started.splice(0)) {
+    const d = await test_.env.client.workflow
+      .getHandle(id)
+      .describe()
+      .catch(() => undefined);
+    if (d) found.push({ workflowId: id, status: d.status.name });
+  }
+  return found;
+}
+const started: string[] = [];
+const track = (orderId: string) => started.push(orderWorkflowId(orderId), cateringMatchWorkflowId(orderId));
+
+describe('the match learns the menus from the order', () => {
+  test('when an order started by hand offers menus, then its match knows their caterers and ignores a confirmation from the wrong one', async () => {
+    const { env } = test_;
+    const h = new OrderHarness(env, { matches: 'real' });
+    const input = orderInput({ menus });
+    track(input.orderId);
+    await h.run(async () => {
+      const { state } = await startByHand(input);
+      await eventually('Validated', state, (s) => s.status === 'Validated', 30_000);
+      const match = await untilMatch(input.orderId, 'the match started by the order', (s) => s.menusOffered);
+      expect(match.menus.map((m) => [m.menuId, m.catererId])).toEqual([
+        ['A', 'cat-anna'],
+        ['B', 'cat-ben'],
+      ]);
+
+      await publishMenuEvent(env.client, 'CustomerConfirmedMenu', customer(input.orderId, 'A'));
+      await publishMenuEvent(env.client, 'CatererConfirmedMenu', caterer(input.orderId, 'A', 'cat-ben'));
+      const afterWrong = await untilMatch(
+        input.orderId,
+        'the wrong caterer ignored',
+        (s) => s.ignoredByReason['caterer mismatch'] === 1,
+      );
+      expect(afterWrong.status).toBe('AwaitingConfirmations');
+      expect((await state()).status).toBe('Validated');
+
+      await publishMenuEvent(env.client, 'CatererConfirmedMenu', caterer(input.orderId, 'A', 'cat-anna'));
+      const confirmed = await eventually('Confirmed', state, (s) => s.status === 'Confirmed', 30_000);
+      expect(confirmed.confirmation?.menuId).toBe('A');
+    });
+  });
+
+  test('when events started the match before the order existed, then the order’s offer re-checks them: the wrong caterer is ignored and recorded', async () => {
+    const { env } = test_;
+    const h = new OrderHarness(env, { matches: 'real' });
+    const input = orderInput({ menus });
+    track(input.orderId);
+    await h.run(async () => {
+      await publishMenuEvent(env.client, 'CustomerConfirmedMenu', customer(input.orderId, 'A'));
+      await publishMenuEvent(env.client, 'CatererConfirmedMenu', caterer(input.orderId, 'A', 'cat-ben'));
+      const held = await untilMatch(input.orderId, 'both events held', (s) => s.heldEvents?.length === 2);
+      expect(held).toMatchObject({ status: 'AwaitingConfirmations', awaitingOffer: true });
+
+      const { state } = await startByHand(input);
+      const rechecked = await untilMatch(input.orderId, 'the offer applied', (s) => s.menusOffered);
+      expect(rechecked.status).toBe('AwaitingConfirmations');
+      expect(rechecked.ignoredEvents).toEqual([
+        expect.objectContaining({
+          kind: 'CatererConfirmedMenu',
+          reason: 'caterer mismatch',
+          catererId: 'cat-ben',
+        }),
+      ]);
+      expect(rechecked.menus[0]).toMatchObject({ menuId: 'A', customerConfirmed: true, caterer: 'none' });
+      await eventually('Validated', state, (s) => s.status === 'Validated', 30_000);
+      expect((await state()).matchOffer?.how).toBe('offered');
+
+      await publishMenuEvent(env.client, 'CatererConfirmedMenu', caterer(input.orderId, 'A', 'cat-anna'));
+      const confirmed = await eventually('Confirmed', state, (s) => s.status === 'Confirmed', 30_000);
+      expect(confirmed.confirmation?.menuId).toBe('A');
+    });
+  });
+
+  test('when every caterer of an event-started match declines, then it ends NoMenuAgreed once the order has offered', async () => {
+    const { env } = test_;
+    const h = new OrderHarness(env, { matches: 'real' });
+    const input = orderInput({ menus });
+    track(input.orderId);
+    await h.run(async () => {
+      await publishMenuEvent(env.client, 'CatererDeclinedMenu', caterer(input.orderId, 'A', 'cat-anna'));
+      await publishMenuEvent(env.client, 'CatererDeclinedMenu', caterer(input.orderId, 'B', 'cat-ben'));
+      await untilMatch(input.orderId, 'both declines held', (s) => s.heldEvents?.length === 2);
+      await submitOrder(env.client, input);
+      expect(await matchHandle(input.orderId).result()).toMatchObject({ status: 'NoMenuAgreed' });
+      expect(h.alertsFor(input.orderId).map((a) => a.kind)).toContain('NoMenuAgreed');
+    });
+  });
+});
+
+describe('conflicts are found from the order itself', () => {
+  test('when an order started by hand is submitted again, then the same content returns it and other content is refused', async () => {
+    const { env } = test_;
+    const h = new OrderHarness(env, { matches: 'real' });
+    const input = orderInput({ menus, validationPolicy: testPolicy });
+    track(input.orderId);
+    const { handle } = await startByHand(input);
+    // The card as the CLI would send it (spaces stripped); the same order all the same.
+    const again = await submitOrder(env.client, {
+      ...input,
+      card: { ...input.card, number: '4242424242424242' },
+    });
+    expect(again).toMatchObject({ orderId: input.orderId, created: false });
+    await expect(submitOrder(env.client, { ...input, amount: 99 })).rejects.toBeInstanceOf(
+      OrderConflictError,
+    );
+    await expect(
+      submitOrder(env.client, { ...input, menus: [{ menuId: 'A', catererId: 'cat-ben' }] }),
+    ).rejects.toBeInstanceOf(OrderConflictError);
+    // Let its first task run before the test's cleanup terminates it (see useOrderTestEnv).
+    await h.run(() =>
+      eventually('Validated', stateOf(env, handle.workflowId), (s) => s.status === 'Validated', 30_000),
+    );
+  });
+});

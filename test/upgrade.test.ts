@@ -1,0 +1,236 @@
+import type { WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { DeterminismViolationError } from '@temporalio/workflow';
+import { createMatchOfferActivities } from '../activities/match-offer';
+import { getMatchState, publishMenuEvent, startCateringMatch } from '../src/catering-events';
+import { confirmOrder, resumeValidation, submitOrder } from '../src/orders';
+import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue, WorkflowType } from '../src/shared';
+import type { OperationsAlert, OrderSubmitted } from '../src/shared';
+import type { CateringMatchState } from '../workflows/catering-match';
+import type { OrderState } from '../workflows/order';
+import { failureConverterPath, testDataConverter } from './support/codec';
+import { createTimeSkippingEnv, uniqueId, workflowBundle } from './support/environments';
+import { eventually } from './support/eventually';
+import { OrderHarness, orderInput, stateOf } from './support/order-harness';
+
+/*
+ * Issue 10 shipped like a production change: orders and matches started by the workflow code of before it (kept in
+ * test/fixtures/workflows-v1) are left in flight at each step, that worker stops, and a worker with today's code
+ * finishes them on the same task queue: by the old rules where they had passed a changed point, by the new ones
+ * where the patches allow, and without a single workflow task failing.
+ */
+
+const bundle = (workflowsPath: string, alias: Record<string, string> = {}) =>
+  bundleWorkflowCode({
+    workflowsPath,
+    failureConverterPath,
+    logger: new DefaultLogger('WARN'),
+    webpackConfigHook: (config) => ({
+      ...config,
+      resolve: { ...config.resolve, alias: { ...config.resolve?.alias, ...alias } },
+    }),
+  });
+
+/** Today's workflows with one change shipped unguarded (see test/fixtures/unpatched). */
+const unpatched = (shim: string) =>
+  bundle(require.resolve('../workflows'), {
+    '@temporalio/workflow$': require.resolve(`./fixtures/unpatched/${shim}`),
+  });
+
+let env: TestWorkflowEnvironment;
+const alerts: OperationsAlert[] = [];
+const published: string[] = [];
+
+beforeAll(async () => {
+  env = await createTimeSkippingEnv();
+});
+afterAll(async () => {
+  await env?.teardown();
+});
+
+function orderWorker(workflowBundle: WorkflowBundleWithSourceMap): Promise<Worker> {
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    taskQueue: TaskQueue.orders,
+    dataConverter: testDataConverter(),
+    workflowBundle,
+    // Workers come and go here; see test/support/order-harness.ts on the test server's sticky queues.
+    maxCachedWorkflows: 0,
+    activities: {
+      raiseAlert: (alert: OperationsAlert) => {
+        alerts.push(alert);
+        return Promise.resolve();
+      },
+      // The v1 code never calls it; today's code hands its menus to the match for real.
+      ...createMatchOfferActivities(env.client),
+      publishOrderConfirmed: (notice: { orderId: string }) => {
+        published.push(notice.orderId);
+        return Promise.resolve();
+      },
+    },
+  });
+}
+
+const orderState = (orderId: string) => stateOf(env, orderWorkflowId(orderId));
+const untilOrder = (orderId: string, what: string, done: (s: OrderState) => boolean) =>
+  eventually(`order ${orderId}: ${what}`, orderState(orderId), done, 30_000);
+const untilMatch = (orderId: string, what: string, done: (s: CateringMatchState) => boolean) =>
+  eventually(`match ${orderId}: ${what}`, () => getMatchState(env.client, orderId), done, 30_000);
+const event = (orderId: string, menuId: string) => ({ orderId, menuId, eventId: uniqueId('evt') });
+const catererEvent = (orderId: string, menuId: string, catererId: string) => ({
+  ...event(orderId, menuId),
+  catererId,
+});
+
+const failedTasks = async (handle: WorkflowHandle): Promise<number> =>
+  ((await handle.fetchHistory()).events ?? []).filter(
+    (e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+  ).length;
+
+test('when workflows started by the code before issue 10 are finished by today’s code, then each ends by the rules its history allows and none fails a task', async () => {
+  const harness = new OrderHarness(env, { matches: 'real' });
+  const validator = await harness.validatorWorker();
+  const [oldCode, newCode] = await Promise.all([
+    bundle(require.resolve('./fixtures/workflows-v1/workflows')),
+    workflowBundle(),
+  ]);
+  // Each asks for a one-day confirmation deadline, which the old code does not know.
+  const withDeadline = (overrides: Partial<OrderSubmitted> = {}) =>
+    orderInput({ confirmWithin: '1 day', retainFor: '5 days', ...overrides });
+
+  // Validated and waiting for ConfirmOrder: past the changed point, it keeps waiting without a deadline.
+  const waiting = withDeadline();
+  // Stalled while the validator is down: validated after the upgrade, so the deadline applies.
+  const stalled = withDeadline();
+  let validatorUp = false;
+  harness.script(stalled.orderId, () => (validatorUp ? {} : { refuse: true }));
+  // An order naming no menus and its event-started match: the match learns menus from events, as it did.
+  const learning = withDeadline({ menus: [] });
+  delete learning.menus;
+  // A match started by an event for an order that only arrives after the upgrade (with today's code).
+  const lateOrder = withDeadline({
+    menus: [
+      { menuId: 'A', catererId: 'cat-anna' },
+      { menuId: 'B', catererId: 'cat-ben' },
+    ],
+  });
+
+  const old = await orderWorker(oldCode);
+  await validator.runUntil(async () => {
+    await old.runUntil(async () => {
+      await submitOrder(env.client, waiting);
+      // As placeOrder does: the old Order starts no match.
+      await startCateringMatch(env.client, { orderId: waiting.orderId, menus: waiting.menus! });
+      await submitOrder(env.client, stalled);
+      await submitOrder(env.client, learning);
+      await publishMenuEvent(env.client, 'CustomerConfirmedMenu', event(learning.orderId, 'A'));
+      await publishMenuEvent(env.client, 'CustomerConfirmedMenu', event(lateOrder.orderId, 'A'));
+
+      await untilOrder(waiting.orderId, 'Validated', (s) => s.status === 'Validated');
+      await untilOrder(stalled.orderId, 'ValidationStalled', (s) => s.status === 'ValidationStalled');
+      await untilOrder(learning.orderId, 'Validated', (s) => s.status === 'Validated');
+      await untilMatch(learning.orderId, 'menu A learnt', (s) => s.processedEventCount === 1);
+      await untilMatch(lateOrder.orderId, 'menu A learnt', (s) => s.processedEventCount === 1);
+    });
+
+    const upgraded = await orderWorker(newCode);
+    await upgraded.runUntil(async () => {
+      validatorUp = true;
+      await resumeValidation(env.client, stalled.orderId);
+      const validatedLater = await untilOrder(stalled.orderId, 'Validated', (s) => s.status === 'Validated');
+      expect(validatedLater.confirmBy).toBeDefined();
+      expect((await orderState(waiting.orderId)()).confirmBy).toBeUndefined();
+
+      // Old rules for the old learning match: any caterer's word for a menu it learnt.
+      await publishMenuEvent(
+        env.client,
+        'CatererConfirmedMenu',
+        catererEvent(learning.orderId, 'A', 'whoever'),
+      );
+      await untilOrder(learning.orderId, 'Confirmed', (s) => s.status === 'Confirmed');
+
+      // New rules where they may apply: today's Order hands its menus to the old match, whose caterers now count.
+      await env.client.workflow.start(WorkflowType.order, {
+        workflowId: orderWorkflowId(lateOrder.orderId),
+        taskQueue: TaskQueue.orders,
+        args: [lateOrder],
+      });
+      await untilMatch(lateOrder.orderId, 'the order’s offer', (s) => s.menusOffered);
+      await publishMenuEvent(
+        env.client,
+        'CatererConfirmedMenu',
+        catererEvent(lateOrder.orderId, 'A', 'cat-ben'),
+      );
+      await untilMatch(
+        lateOrder.orderId,
+        'cat-ben ignored',
+        (s) => s.ignoredByReason['caterer mismatch'] === 1,
+      );
+      await publishMenuEvent(
+        env.client,
+        'CatererConfirmedMenu',
+        catererEvent(lateOrder.orderId, 'A', 'cat-anna'),
+      );
+      await untilOrder(lateOrder.orderId, 'Confirmed', (s) => s.status === 'Confirmed');
+
+      // Two days later: only the order validated by today's code has expired.
+      await env.sleep('2 days');
+      await untilOrder(stalled.orderId, 'Expired', (s) => s.status === 'Expired');
+      expect((await orderState(waiting.orderId)()).status).toBe('Validated');
+      await confirmOrder(env.client, waiting.orderId, 'm-1');
+      await untilOrder(waiting.orderId, 'Confirmed', (s) => s.status === 'Confirmed');
+    });
+  });
+
+  expect(alerts.filter((a) => a.kind === 'OrderExpired').map((a) => a.orderId)).toEqual([stalled.orderId]);
+  expect(published.sort()).toEqual([waiting.orderId, learning.orderId, lateOrder.orderId].sort());
+  for (const { orderId } of [waiting, stalled, learning, lateOrder]) {
+    for (const id of [orderWorkflowId(orderId), cateringMatchWorkflowId(orderId)]) {
+      const handle = env.client.workflow.getHandle(id);
+      if (id === cateringMatchWorkflowId(stalled.orderId)) continue; // the old stalled order started none
+      expect({ id, failedTasks: await failedTasks(handle) }).toEqual({ id, failedTasks: 0 });
+      await handle.terminate('test finished').catch(() => undefined);
+    }
+  }
+
+  // The histories the old code started replay against today's code, and fail against each change left unguarded.
+  const waitingHistory = await env.client.workflow.getHandle(orderWorkflowId(waiting.orderId)).fetchHistory();
+  const learningMatchHistory = await env.client.workflow
+    .getHandle(cateringMatchWorkflowId(learning.orderId))
+    .fetchHistory();
+  await expect(
+    Worker.runReplayHistory({ workflowBundle: newCode, dataConverter: testDataConverter() }, waitingHistory),
+  ).resolves.toBeUndefined();
+  await expect(
+    Worker.runReplayHistory(
+      { workflowBundle: newCode, dataConverter: testDataConverter() },
+      learningMatchHistory,
+    ),
+  ).resolves.toBeUndefined();
+  // The deadline left unguarded replays these histories: its timer is cancelled, unsent, by the ConfirmOrder that
+  // ends the wait. What its patch keeps is the old order's behaviour, asserted above: `waiting` outlives the
+  // deadline it never had.
+  const unguarded = [
+    ['order-menus', waitingHistory],
+    ['match-offer', learningMatchHistory],
+  ] as const;
+  const outcomes: Record<string, string> = {};
+  for (const [shim, history] of unguarded) {
+    outcomes[shim] = await Worker.runReplayHistory(
+      { workflowBundle: await unpatched(shim), dataConverter: testDataConverter() },
+      history,
+    ).then(
+      () => 'replayed',
+      (err: unknown) =>
+        err instanceof DeterminismViolationError ? 'DeterminismViolationError' : String(err),
+    );
+  }
+  expect(outcomes).toEqual({
+    'order-menus': 'DeterminismViolationError',
+    'match-offer': 'DeterminismViolationError',
+  });
+});
