@@ -28,6 +28,52 @@ export function shutdownGraceFromEnv(env: Env): { text: string; ms: number } {
 }
 
 /**
+ * The worker settings both processes and the benchmark run with, from the environment; an unset variable leaves the
+ * SDK's default. Nonsense stops the process at start.
+ *
+ * - WORKFLOW_CACHE_SIZE: workflows kept in the sticky cache (`maxCachedWorkflows`; SDK default from the heap size)
+ * - WORKFLOW_TASK_SLOTS: workflow tasks run at once (`maxConcurrentWorkflowTaskExecutions`, default 40)
+ * - WORKFLOW_TASK_POLLERS: concurrent workflow task polls (`workflowTaskPollerBehavior`, default 10)
+ * - ACTIVITY_TASK_SLOTS: activities run at once (`maxConcurrentActivityTaskExecutions`, default 100)
+ * - ACTIVITY_TASK_POLLERS: concurrent activity task polls (`activityTaskPollerBehavior`, default 10)
+ *
+ * On the 2-core machine of the README's benchmark none of them moved throughput: the server was the limit.
+ */
+export function workerTuningFromEnv(
+  env: Env,
+): Pick<
+  WorkerOptions,
+  | 'maxCachedWorkflows'
+  | 'maxConcurrentWorkflowTaskExecutions'
+  | 'workflowTaskPollerBehavior'
+  | 'maxConcurrentActivityTaskExecutions'
+  | 'activityTaskPollerBehavior'
+> {
+  const count = (name: string, min: number): number | undefined => {
+    const raw = env[name]?.trim();
+    if (raw === undefined || raw === '') return undefined;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min)
+      throw new Error(`${name}=${raw} is not valid: expected a whole number >= ${min}`);
+    return n;
+  };
+  const tuning: ReturnType<typeof workerTuningFromEnv> = {};
+  const cache = count('WORKFLOW_CACHE_SIZE', 0);
+  if (cache !== undefined) tuning.maxCachedWorkflows = cache;
+  const workflowSlots = count('WORKFLOW_TASK_SLOTS', 2);
+  if (workflowSlots !== undefined) tuning.maxConcurrentWorkflowTaskExecutions = workflowSlots;
+  const workflowPollers = count('WORKFLOW_TASK_POLLERS', 2);
+  if (workflowPollers !== undefined)
+    tuning.workflowTaskPollerBehavior = { type: 'simple-maximum', maximum: workflowPollers };
+  const activitySlots = count('ACTIVITY_TASK_SLOTS', 1);
+  if (activitySlots !== undefined) tuning.maxConcurrentActivityTaskExecutions = activitySlots;
+  const activityPollers = count('ACTIVITY_TASK_POLLERS', 1);
+  if (activityPollers !== undefined)
+    tuning.activityTaskPollerBehavior = { type: 'simple-maximum', maximum: activityPollers };
+  return tuning;
+}
+
+/**
  * Connects to the configured cluster and runs one worker until SIGINT/SIGTERM, closing the connection after.
  * Both processes of this project (the order worker and the validator) are this with different options.
  *
@@ -39,6 +85,7 @@ export async function runWorker(
   options: Omit<WorkerOptions, 'connection' | 'namespace' | 'dataConverter' | 'shutdownGraceTime'>,
 ): Promise<void> {
   const grace = shutdownGraceFromEnv(process.env);
+  const tuning = workerTuningFromEnv(process.env);
   const name = options.taskQueue;
   const telemetry = startWorkerTelemetry(name);
   const { connection, namespace, dataConverter } = await connectWorker();
@@ -59,6 +106,7 @@ export async function runWorker(
   process.on('SIGINT', onSignal);
   try {
     const worker = await Worker.create({
+      ...tuning,
       ...options,
       connection,
       namespace,

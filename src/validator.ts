@@ -4,7 +4,7 @@ import { msToNumber } from '@temporalio/common/lib/time';
 import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
 import type { FaultInjection, ValidatorAnswer } from '../activities/credit-card-validator';
 import { dataFiles } from './data-files';
-import { runWorker, shutdownGraceFromEnv } from './run-worker';
+import { runWorker, shutdownGraceFromEnv, workerTuningFromEnv } from './run-worker';
 import { TaskQueue } from './shared';
 import { openValidatorLedger } from './validator-ledger';
 
@@ -74,6 +74,7 @@ async function main(): Promise<void> {
   const faults = faultsFromEnv(process.env);
   const clock = clockFromEnv(process.env);
   shutdownGraceFromEnv(process.env);
+  workerTuningFromEnv(process.env);
   const answersFile = dataFiles.validatorAnswers();
   console.log(`validator faults: ${JSON.stringify(faults)}`);
   // VALIDATOR_DATABASE_URL (PostgreSQL) for instances that share one ledger; else a SQLite file in the data folder.

@@ -1,0 +1,71 @@
+/**
+ * The benchmark's workers, all in its own process and all with the settings `npm run worker` and `npm run validator`
+ * run with (`workerTuningFromEnv`: WORKFLOW_CACHE_SIZE, WORKFLOW_TASK_SLOTS, ... or the SDK's defaults), so that the
+ * floor and the order flow are measured with exactly the same worker settings. Ledgers are in memory.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import type { WorkerOptions } from '@temporalio/worker';
+import type { FaultInjection } from '../../activities/credit-card-validator';
+import { workerTuningFromEnv } from '../../src/run-worker';
+import { TaskQueue } from '../../src/shared';
+import { createAppWorkers } from '../../test/support/app-workers';
+import { failureConverterPath, testDataConverter } from '../../test/support/codec';
+import { workflowBundle } from '../../test/support/environments';
+import { floorTaskQueue } from './floor-workflow';
+
+/** What every worker of the run gets, and what the table prints: the production tuning, from the environment. */
+export function benchmarkTuning(): Partial<WorkerOptions> {
+  return workerTuningFromEnv(process.env);
+}
+
+function common(env: TestWorkflowEnvironment) {
+  return {
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    dataConverter: testDataConverter(),
+    ...benchmarkTuning(),
+  };
+}
+
+/**
+ * The order worker on `orders` and the real validator on `credit-card-validation`; `faults` is read per request.
+ * Their activities are whatever the tests' in-process app workers register (kept in step with `npm run worker`'s by
+ * the tests that use them), taken from a pair of those started and stopped at once, so the benchmark never runs an
+ * order flow that lacks an activity the app has.
+ */
+export async function createBenchmarkAppWorkers(
+  env: TestWorkflowEnvironment,
+  faults: FaultInjection,
+): Promise<{ orders: Worker; validator: Worker }> {
+  const app = await createAppWorkers(env, faults);
+  await app.orders.runUntil(app.validator.runUntil(Promise.resolve()));
+  const activitiesOf = (worker: Worker) => Object.fromEntries(worker.options.activities);
+  const orders = await Worker.create({
+    ...common(env),
+    taskQueue: TaskQueue.orders,
+    workflowBundle: await workflowBundle(),
+    activities: activitiesOf(app.orders),
+  });
+  const validator = await Worker.create({
+    ...common(env),
+    taskQueue: TaskQueue.creditCardValidation,
+    activities: activitiesOf(app.validator),
+  });
+  return { orders, validator };
+}
+
+/** The floor's worker: its workflow bundled on its own, its no-op activity, the same settings as the app's. */
+export async function createFloorWorker(env: TestWorkflowEnvironment): Promise<Worker> {
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./floor-workflow'),
+    failureConverterPath,
+    logger: new DefaultLogger('WARN'),
+  });
+  return Worker.create({
+    ...common(env),
+    taskQueue: floorTaskQueue,
+    workflowBundle: bundle,
+    activities: { noop: () => Promise.resolve() },
+  });
+}
