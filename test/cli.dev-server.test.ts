@@ -144,6 +144,123 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
     expect(JSON.parse(stdout)).toMatchObject({ orderId, status: 'AwaitingConfirmations' });
   });
 
+  /** Issue 10's report, replayed by hand: menu A is cat-anna's, B is cat-ben's; cat-ben confirms A. */
+  const menuEvent = (orderId: string, name: string, event: Record<string, string>) =>
+    temporal(
+      'workflow',
+      'signal-with-start',
+      '--type',
+      'CateringMatch',
+      '--task-queue',
+      'orders',
+      '--workflow-id',
+      `catering-match-${orderId}`,
+      '--id-reuse-policy',
+      'RejectDuplicate',
+      '--signal-name',
+      name,
+      '--signal-input',
+      JSON.stringify({ orderId, ...event }),
+      '--input',
+      JSON.stringify({ orderId }),
+    );
+  const startOrderByHand = (orderId: string) =>
+    temporal(
+      'workflow',
+      'start',
+      '--type',
+      'Order',
+      '--task-queue',
+      'orders',
+      '--workflow-id',
+      `order-${orderId}`,
+      '--input',
+      JSON.stringify({
+        orderId,
+        customerId: 'c-10',
+        amount: 300,
+        currency: 'EUR',
+        card: { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' },
+        menus: [
+          { menuId: 'A', catererId: 'cat-anna' },
+          { menuId: 'B', catererId: 'cat-ben' },
+        ],
+      }),
+    );
+  const untilIgnoredAsMismatch = (orderId: string) =>
+    eventually(
+      "cat-ben's confirmation of A ignored",
+      () => queryState(`catering-match-${orderId}`),
+      (s) => (s.ignoredByReason as Record<string, number> | undefined)?.['caterer mismatch'] === 1,
+    );
+
+  test.each([
+    ['the order is started first', ['order', 'customer', 'wrong caterer']],
+    ['the menu events come before the order', ['customer', 'wrong caterer', 'order']],
+  ])(
+    'when %s by hand and the wrong caterer confirms a menu, then nothing matches until its own caterer does',
+    async (_how, steps) => {
+      const orderId = uniqueId('cli-caterer');
+      for (const step of steps) {
+        if (step === 'order') await startOrderByHand(orderId);
+        if (step === 'customer')
+          await menuEvent(orderId, 'CustomerConfirmedMenu', { menuId: 'A', eventId: 'c1' });
+        if (step === 'wrong caterer')
+          await menuEvent(orderId, 'CatererConfirmedMenu', {
+            menuId: 'A',
+            catererId: 'cat-ben',
+            eventId: 'k1',
+          });
+      }
+      const validated = await eventually(
+        'Validated',
+        () => queryState(`order-${orderId}`),
+        (s) => s.status === 'Validated',
+      );
+      const match = await untilIgnoredAsMismatch(orderId);
+      expect(match).toMatchObject({ status: 'AwaitingConfirmations', menusOffered: true });
+      expect(validated).toMatchObject({ status: 'Validated' });
+
+      // The same orderId with another amount, through the project CLI: a conflict with the order started by hand.
+      await expect(
+        cli(
+          'submit',
+          '--order-id',
+          orderId,
+          '--customer',
+          'c-10',
+          '--amount',
+          '301',
+          '--currency',
+          'EUR',
+          '--card-number',
+          '4242424242424242',
+          '--card-expiry',
+          '12/39',
+          '--card-holder',
+          'Ada Lovelace',
+          '--menu',
+          'A:cat-anna',
+          '--menu',
+          'B:cat-ben',
+        ),
+      ).rejects.toMatchObject({
+        code: 1,
+        stderr: expect.stringMatching(
+          new RegExp(`order ${orderId} already exists with different content`),
+        ) as unknown,
+      });
+
+      await menuEvent(orderId, 'CatererConfirmedMenu', { menuId: 'A', catererId: 'cat-anna', eventId: 'k2' });
+      const confirmed = await eventually(
+        'Confirmed by menu A',
+        () => queryState(`order-${orderId}`),
+        (s) => s.status === 'Confirmed',
+      );
+      expect(confirmed).toMatchObject({ confirmation: { menuId: 'A' } });
+    },
+  );
+
   test('when the project CLI submits an order and both sides confirm a menu, then the order is Confirmed', async () => {
     const orderId = uniqueId('cli');
     const submitted = await cli(
