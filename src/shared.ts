@@ -4,6 +4,25 @@
  */
 import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
 import type { Duration } from '@temporalio/common';
+import type { CreditCard, Currency, MenusOffered, ValidationPolicy } from './messages';
+
+// The messages themselves (inputs and signals) are described once, by their schemas in messages.ts.
+export { supportedCurrencies } from './messages';
+export type {
+  CancelOrder,
+  CatererConfirmedMenu,
+  CatererDeclinedMenu,
+  CateringMatchInput,
+  ConfirmOrder,
+  CreditCard,
+  Currency,
+  CustomerConfirmedMenu,
+  MenuOffer,
+  MenusOffered,
+  OrderSubmitted,
+  ResumeValidation,
+  ValidationPolicy,
+} from './messages';
 
 export const TaskQueue = {
   orders: 'orders',
@@ -35,41 +54,6 @@ export enum ErrorType {
 // ---------------------------------------------------------------------------------------------------------------
 // Order
 
-export const supportedCurrencies = ['EUR', 'USD', 'GBP', 'CHF', 'PLN'] as const;
-export type Currency = (typeof supportedCurrencies)[number];
-
-export interface CreditCard {
-  /** Primary account number, digits only (spaces and dashes are tolerated on input). */
-  number: string;
-  /** `MM/YY`, as printed on the card. */
-  expiry: string;
-  holder: string;
-}
-
-/** A menu the operations manager offers for an order, and the caterer who must confirm it. */
-export interface MenuOffer {
-  menuId: string;
-  catererId: string;
-}
-
-/**
- * The redelivery policy of the reference's reliable request-reply channel, as a Temporal retry policy:
- * `replyTimeout` is DestinationNotResponding (start-to-close), a thrown error is DestinationFailure,
- * `maxAttempts` / `deliveryWindow` bound the redeliveries, and `reactivateAfter` re-opens delivery after
- * DeliveryStopped.
- */
-export interface ValidationPolicy {
-  replyTimeout: Duration;
-  maxAttempts: number;
-  initialInterval: Duration;
-  backoffCoefficient: number;
-  maximumInterval: Duration;
-  /** Schedule-to-close: bounds a round even when no validator polls the task queue at all. */
-  deliveryWindow: Duration;
-  /** Durable delay after which a stalled validation is re-activated on its own. */
-  reactivateAfter: Duration;
-}
-
 export const defaultValidationPolicy: ValidationPolicy = {
   replyTimeout: '10 seconds',
   maxAttempts: 5,
@@ -84,27 +68,6 @@ export const defaultRetainFor: Duration = '1 day';
 
 /** How long a validated order waits for ConfirmOrder before it expires; the same as a match's deadline. */
 export const defaultOrderConfirmWithin: Duration = '7 days';
-
-/** The command that submits an order; its `orderId` is the idempotency key. */
-export interface OrderSubmitted {
-  orderId: string;
-  customerId: string;
-  /** In the currency's major unit, at most two decimals. */
-  amount: number;
-  currency: Currency;
-  card: CreditCard;
-  menus?: MenuOffer[];
-  validationPolicy?: Partial<ValidationPolicy>;
-  /** How long a finished order stays open to answer late commands before it completes. */
-  retainFor?: Duration;
-  /** How long a validated order waits for ConfirmOrder before it ends `Expired`. Default 7 days. */
-  confirmWithin?: Duration;
-  /**
-   * Continue-as-new once a run's history reaches this many events (the server's own suggestion applies too), so
-   * a long validator outage never grows one history without bound.
-   */
-  maxHistoryEvents?: number;
-}
 
 /**
  * The rules an Order runs by, its own choices over the defaults, fixed at its start and carried from run to run: a
@@ -139,22 +102,6 @@ export const orderStatuses = [
 ] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
 
-export interface ConfirmOrder {
-  orderId: string;
-  menuId: string;
-  /** Identifies the command so duplicates can be recognised. */
-  eventId?: string;
-}
-
-export interface ResumeValidation {
-  orderId: string;
-}
-
-export interface CancelOrder {
-  orderId: string;
-  reason?: string;
-}
-
 // ---------------------------------------------------------------------------------------------------------------
 // CreditCardValidator
 
@@ -174,51 +121,6 @@ export type CreditCardValidationResult =
 
 // ---------------------------------------------------------------------------------------------------------------
 // CateringMatch
-
-interface MenuEvent {
-  orderId: string;
-  menuId: string;
-  /** Unique per published event; a repeated eventId is a duplicate and changes nothing. */
-  eventId: string;
-}
-
-export type CustomerConfirmedMenu = MenuEvent;
-
-export interface CatererConfirmedMenu extends MenuEvent {
-  catererId: string;
-}
-
-export interface CatererDeclinedMenu extends MenuEvent {
-  catererId: string;
-  reason?: string;
-}
-
-export interface CateringMatchInput {
-  orderId: string;
-  /** Menus on offer; when absent, menus become known from the events that name them. */
-  menus?: MenuOffer[];
-  /** How long confirmations are awaited before the match expires. Default 7 days. */
-  confirmWithin?: Duration;
-  /**
-   * Continue-as-new once a run's history reaches this many events (the server's own suggestion applies too), so a
-   * chatty publisher never grows one history without bound.
-   */
-  maxHistoryEvents?: number;
-  /**
-   * Set by an Order that names no menus when it starts its match: no offer will come, the menus are learnt from the
-   * events. Without it (and without `menus`), a match waits for its order's offer before it decides anything.
-   */
-  learnMenusFromEvents?: boolean;
-}
-
-/**
- * What the Order tells its match: the menus it offers and whose caterer must confirm each. The order is the source of
- * truth for them; `menus` absent means the order names none and the match learns them from the events.
- */
-export interface MenusOffered {
-  orderId: string;
-  menus?: MenuOffer[];
-}
 
 /** What an Order asks of its match's side: hand over its offer, starting the match if no event has yet. */
 export interface MatchOfferRequest {

@@ -1,4 +1,6 @@
-import { checkOrderSubmitted, durationMs, effectiveOrderSettings } from '../src/order-input';
+import { msToNumber } from '@temporalio/common';
+import { isDuration } from '../src/messages';
+import { checkOrderSubmitted, effectiveOrderSettings } from '../src/order-input';
 import { defaultOrderConfirmWithin, defaultRetainFor, defaultValidationPolicy } from '../src/shared';
 
 const valid = {
@@ -183,6 +185,6 @@ test.each([
   [' 10 seconds', undefined],
   ['10\tseconds', undefined],
   [Number.NaN, undefined],
-])('durationMs(%p) is %p, as the SDK schedules it', (value, ms) => {
-  expect(durationMs(value)).toBe(ms);
+])('%p is a duration of %p ms, as the SDK schedules it, or none', (value, ms) => {
+  expect(isDuration(value, false) ? msToNumber(value) : undefined).toBe(ms);
 });

@@ -2,8 +2,10 @@
  * CateringMatch's state and rules as pure functions: no Temporal API, no clock, no I/O. The workflow feeds them
  * signals and timer results; the property test feeds them thousands of random histories.
  */
+import { msToNumber } from '@temporalio/common';
 import type { Duration } from '@temporalio/common';
-import { durationMs, minHistoryEventsLimit } from '../src/order-input';
+import * as messages from '../src/messages';
+import { problemsIn } from '../src/messages';
 import { cateringMatchWorkflowId } from '../src/shared';
 import type {
   CatererConfirmedMenu,
@@ -143,85 +145,30 @@ export interface InputProblem {
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const isNonEmptyString = (value: unknown): value is string =>
-  typeof value === 'string' && value.trim() !== '';
-
-/** Parses a Duration the way timers do (the SDK's parser); undefined when it is not a positive length of time. */
-export function durationToMs(value: unknown): number | undefined {
-  const ms = durationMs(value);
-  return ms !== undefined && ms > 0 ? ms : undefined;
+/**
+ * The first problem the message's schema (`messages.ts`) finds, its message led by `name` (`CatererConfirmedMenu.
+ * catererId is missing`); a payload that is no object at all is named `whole`.
+ */
+function firstProblem(
+  schema: Parameters<typeof problemsIn>[0],
+  value: unknown,
+  name: string | undefined,
+  whole: string,
+): InputProblem | undefined {
+  const [problem] = problemsIn(schema, value);
+  if (problem === undefined) return undefined;
+  if (problem.field === '') return { field: whole, message: `${name ?? whole} ${problem.message}` };
+  return { field: problem.field, message: name ? `${name}.${problem.message}` : problem.message };
 }
 
 /** The first thing wrong with a CateringMatchInput, naming the field, or undefined when it is well-formed. */
 export function findInputProblem(input: unknown): InputProblem | undefined {
-  if (!isRecord(input)) return { field: 'input', message: 'input must be an object' };
-  if (!isNonEmptyString(input.orderId))
-    return { field: 'orderId', message: 'orderId must be a non-empty string' };
-  if (input.menus !== undefined) {
-    if (!Array.isArray(input.menus))
-      return { field: 'menus', message: 'menus must be an array of {menuId, catererId}' };
-    if (input.menus.length === 0) {
-      return {
-        field: 'menus',
-        message: 'menus must not be empty; leave it out to learn menus from the events',
-      };
-    }
-    const seen = new Set<string>();
-    for (const [i, menu] of (input.menus as unknown[]).entries()) {
-      if (!isRecord(menu)) return { field: `menus[${i}]`, message: `menus[${i}] must be an object` };
-      if (!isNonEmptyString(menu.menuId)) {
-        return { field: `menus[${i}].menuId`, message: `menus[${i}].menuId must be a non-empty string` };
-      }
-      if (!isNonEmptyString(menu.catererId)) {
-        return {
-          field: `menus[${i}].catererId`,
-          message: `menus[${i}].catererId must be a non-empty string`,
-        };
-      }
-      if (seen.has(menu.menuId)) {
-        return {
-          field: `menus[${i}].menuId`,
-          message: `menus[${i}].menuId '${menu.menuId}' is offered twice`,
-        };
-      }
-      seen.add(menu.menuId);
-    }
-  }
-  if (input.learnMenusFromEvents !== undefined && typeof input.learnMenusFromEvents !== 'boolean') {
-    return { field: 'learnMenusFromEvents', message: 'learnMenusFromEvents must be true or false' };
-  }
-  if (input.confirmWithin !== undefined && durationToMs(input.confirmWithin) === undefined) {
-    return { field: 'confirmWithin', message: `confirmWithin must be a positive duration such as '7 days'` };
-  }
-  const { maxHistoryEvents } = input;
-  if (
-    maxHistoryEvents !== undefined &&
-    (typeof maxHistoryEvents !== 'number' ||
-      !Number.isInteger(maxHistoryEvents) ||
-      maxHistoryEvents < minHistoryEventsLimit)
-  ) {
-    return {
-      field: 'maxHistoryEvents',
-      message: `maxHistoryEvents must be a whole number of at least ${minHistoryEventsLimit}`,
-    };
-  }
-  return undefined;
+  return firstProblem(messages.CateringMatchInput, input, undefined, 'input');
 }
 
 /** The first thing wrong with a menu event's payload, naming the field, or undefined when it is well-formed. */
 export function findEventProblem(kind: MenuEventKind, event: unknown): InputProblem | undefined {
-  if (!isRecord(event)) return { field: 'event', message: `${kind} must be an object` };
-  for (const field of ['orderId', 'menuId', 'eventId'] as const) {
-    if (!isNonEmptyString(event[field]))
-      return { field, message: `${kind}.${field} must be a non-empty string` };
-  }
-  if (kind !== 'CustomerConfirmedMenu' && !isNonEmptyString(event.catererId)) {
-    return { field: 'catererId', message: `${kind}.catererId must be a non-empty string` };
-  }
-  if (kind === 'CatererDeclinedMenu' && event.reason !== undefined && typeof event.reason !== 'string') {
-    return { field: 'reason', message: `${kind}.reason must be a string` };
-  }
-  return undefined;
+  return firstProblem(messages[kind], event, kind, 'event');
 }
 
 export function initialMatchState(
@@ -254,7 +201,8 @@ export function initialMatchState(
 }
 
 /**
- * Builds the state the workflow starts from; throws nothing, so callers validate with findInputProblem first.
+ * Builds the state the workflow starts from, from an input findInputProblem has passed (the SDK's duration parser
+ * throws on a `confirmWithin` it cannot read).
  * `awaitOffer`: a match started without menus (by an event) waits for its order's offer before deciding anything;
  * false for matches that ran before the order was the source of its menus, which learn menus from events.
  */
@@ -263,7 +211,7 @@ export function startMatch(
   startedAt: Date,
   options: { awaitOffer?: boolean } = {},
 ): CateringMatchState {
-  const confirmWithinMs = durationToMs(input.confirmWithin ?? defaultConfirmWithin) ?? 0;
+  const confirmWithinMs = msToNumber(input.confirmWithin ?? defaultConfirmWithin);
   const state = initialMatchState(input, startedAt, confirmWithinMs);
   if (options.awaitOffer && input.menus === undefined && input.learnMenusFromEvents !== true) {
     return { ...state, awaitingOffer: true, heldEvents: [] };
@@ -414,9 +362,7 @@ export function applyMenuEvent(
 
 /** The first thing wrong with a MenusOffered payload, naming the field, or undefined when it is well-formed. */
 export function findOfferProblem(offer: unknown): InputProblem | undefined {
-  if (!isRecord(offer)) return { field: 'offer', message: 'MenusOffered must be an object' };
-  const problem = findInputProblem({ orderId: offer.orderId, menus: offer.menus });
-  return problem && { ...problem, message: `MenusOffered.${problem.message}` };
+  return firstProblem(messages.MenusOffered, offer, 'MenusOffered', 'offer');
 }
 
 const sameMenus = (a: MenuOffer[], b: MenuOffer[]): boolean =>

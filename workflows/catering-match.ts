@@ -14,6 +14,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { msToNumber } from '@temporalio/common';
 import type { createAlertActivities } from '../activities/alerts';
 import { ErrorType, MatchStatusAttribute, orderWorkflowId } from '../src/shared';
 import type {
@@ -29,7 +30,6 @@ import {
   confirmOrderEventId,
   defaultConfirmWithin,
   describeMatch,
-  durationToMs,
   expireMatch,
   findInputProblem,
   isOpen,
@@ -94,7 +94,7 @@ export async function CateringMatch(
     });
   }
   const { orderId } = input;
-  const confirmWithinMs = durationToMs(input.confirmWithin ?? defaultConfirmWithin)!;
+  const confirmWithinMs = msToNumber(input.confirmWithin ?? defaultConfirmWithin);
   const bounded = patched(boundedMatchPatch);
   const limits = bounded ? matchLimits : unboundedMatchLimits;
   // A continued run keeps its deadline, its menus, the eventIds it has seen and whether it awaits the offer.

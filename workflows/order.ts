@@ -16,6 +16,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import { msToNumber } from '@temporalio/common';
+import type { Duration } from '@temporalio/common';
 import type { createAlertActivities } from '../activities/alerts';
 import type { createMatchOfferActivities } from '../activities/match-offer';
 import type { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
@@ -23,11 +25,11 @@ import type { createOrderNotificationActivities } from '../activities/order-noti
 import {
   checkOrderSubmitted,
   describeOrderProblems,
-  durationMs,
   effectiveOrderSettings,
   findPolicyProblem,
   validationRetryPolicy,
 } from '../src/order-input';
+import { isDuration } from '../src/messages';
 import { CustomerIdAttribute, ErrorType, OrderStatusAttribute, TaskQueue } from '../src/shared';
 import type {
   CancelOrder,
@@ -106,6 +108,13 @@ function describeFailure(err: unknown): string {
   return err.retryState ? `${err.retryState}: ${cause}` : cause;
 }
 
+/**
+ * A duration the order runs by, as the SDK reads it (`msToNumber`). An order started before durations were checked
+ * may hold one the SDK cannot read: it counts as none, as it always has.
+ */
+const msOf = (duration: Duration | undefined): number | undefined =>
+  isDuration(duration, false) ? msToNumber(duration) : undefined;
+
 /** The OrderProcessor of the reference: one workflow per order, from submission to a final status. */
 export async function Order(input: OrderSubmitted, carried?: OrderCarriedState): Promise<OrderState> {
   // A continued run's input was checked by its first run; re-checking it with today's rules could fail an order
@@ -114,10 +123,9 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
   // Fixed once, at the first run, and carried: a default changed since then never reaches this order.
   const settings = carried?.settings ?? effectiveOrderSettings(order);
   const policy = settings.validationPolicy;
-  const retainForMs = durationMs(settings.retainFor) ?? 0;
-  const confirmWithinMs =
-    settings.confirmWithin === undefined ? undefined : durationMs(settings.confirmWithin);
-  const reactivateAfterMs = durationMs(policy.reactivateAfter) ?? 0;
+  const retainForMs = msOf(settings.retainFor) ?? 0;
+  const confirmWithinMs = msOf(settings.confirmWithin);
+  const reactivateAfterMs = msOf(policy.reactivateAfter) ?? 0;
 
   const { validateCreditCard } = proxyActivities<ValidatorActivities>({
     taskQueue: TaskQueue.creditCardValidation,

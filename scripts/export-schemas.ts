@@ -1,0 +1,42 @@
+/**
+ * Writes docs/schemas/<Message>.schema.json from the message schemas in src/messages.ts (`npm run schemas`), so that
+ * people starting workflows or sending signals by hand see what to send. test/schemas.test.ts fails when the committed
+ * files differ from what the schemas produce.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { messageSchemas } from '../src/messages';
+import type { MessageName } from '../src/messages';
+import { projectRoot } from '../src/project-root';
+
+export const messageNames = Object.keys(messageSchemas) as MessageName[];
+
+export const schemaFile = (name: MessageName): string =>
+  join(projectRoot(), 'docs', 'schemas', `${name}.schema.json`);
+
+/** The JSON Schema of what to send: zod's input side, before trimming and normalising. */
+export const jsonSchemaOf = (name: MessageName) => z.toJSONSchema(messageSchemas[name], { io: 'input' });
+
+async function main(): Promise<void> {
+  // Loaded here, not at the top: prettier loads its parsers with import(), which jest (importing jsonSchemaOf) lacks.
+  const { format, resolveConfig } = await import('prettier');
+  for (const name of messageNames) {
+    const file = schemaFile(name);
+    mkdirSync(join(file, '..'), { recursive: true });
+    // Formatted as the project formats JSON, so that `prettier --check` passes on it.
+    const text = await format(JSON.stringify(jsonSchemaOf(name)), {
+      ...(await resolveConfig(file)),
+      filepath: file,
+    });
+    writeFileSync(file, text);
+    console.log(`wrote docs/schemas/${name}.schema.json`);
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  });
+}

@@ -1,0 +1,103 @@
+import { readFileSync } from 'node:fs';
+import { jsonSchemaOf, messageNames, schemaFile } from '../scripts/export-schemas';
+import { messageSchemas, problemsIn } from '../src/messages';
+import type { MessageName } from '../src/messages';
+
+const card = { number: '4242 4242 4242 4242', expiry: '12/30', holder: 'Ada Lovelace' };
+const menus = [
+  { menuId: 'A', catererId: 'cat-anna' },
+  { menuId: 'B', catererId: 'cat-ben' },
+];
+
+/** A well-formed example of each message, and the same message with one field broken, and that field's path. */
+const samples: Record<MessageName, { valid: unknown; malformed: unknown; field: string }> = {
+  OrderSubmitted: {
+    valid: {
+      orderId: 'o-1',
+      customerId: 'c-1',
+      amount: 120.5,
+      currency: 'eur',
+      card,
+      menus,
+      confirmWithin: '2 days',
+    },
+    malformed: {
+      orderId: 'o-1',
+      customerId: 'c-1',
+      amount: 120.5,
+      currency: 'EUR',
+      card: { ...card, number: '' },
+    },
+    field: 'card.number',
+  },
+  ConfirmOrder: {
+    valid: { orderId: 'o-1', menuId: 'A', eventId: 'e-1' },
+    malformed: { orderId: 'o-1' },
+    field: 'menuId',
+  },
+  CancelOrder: {
+    valid: { orderId: 'o-1', reason: 'changed plans' },
+    malformed: { orderId: 'o-1', reason: 7 },
+    field: 'reason',
+  },
+  ResumeValidation: { valid: { orderId: 'o-1' }, malformed: { orderId: '  ' }, field: 'orderId' },
+  CateringMatchInput: {
+    valid: { orderId: 'o-1', menus, confirmWithin: '7 days', maxHistoryEvents: 500 },
+    malformed: { orderId: 'o-1', menus, confirmWithin: 'soon' },
+    field: 'confirmWithin',
+  },
+  CustomerConfirmedMenu: {
+    valid: { orderId: 'o-1', menuId: 'A', eventId: 'e-1' },
+    malformed: { orderId: 'o-1', menuId: 'A' },
+    field: 'eventId',
+  },
+  CatererConfirmedMenu: {
+    valid: { orderId: 'o-1', menuId: 'A', eventId: 'e-2', catererId: 'cat-anna' },
+    malformed: { orderId: 'o-1', menuId: 'A', eventId: 'e-2' },
+    field: 'catererId',
+  },
+  CatererDeclinedMenu: {
+    valid: { orderId: 'o-1', menuId: 'B', eventId: 'e-3', catererId: 'cat-ben', reason: 'fully booked' },
+    malformed: { orderId: 'o-1', menuId: 'B', eventId: 'e-3', catererId: 'cat-ben', reason: false },
+    field: 'reason',
+  },
+  MenusOffered: {
+    valid: { orderId: 'o-1', menus },
+    malformed: { orderId: 'o-1', menus: [menus[0], { menuId: 'A', catererId: 'cat-ben' }] },
+    field: 'menus[1].menuId',
+  },
+};
+
+describe('the message schemas', () => {
+  test.each(messageNames)(
+    'when docs/schemas/%s.schema.json is read, then it holds what the schema exports (else run `npm run schemas`)',
+    (name) => {
+      expect(JSON.parse(readFileSync(schemaFile(name), 'utf8'))).toEqual(jsonSchemaOf(name));
+    },
+  );
+
+  test('when the docs are listed, then every message has its schema and nothing else is exported', () => {
+    expect(messageNames.sort()).toEqual(Object.keys(samples).sort());
+  });
+
+  test.each(messageNames)('when a well-formed %s is checked, then it passes', (name) => {
+    expect(problemsIn(messageSchemas[name], samples[name].valid)).toEqual([]);
+  });
+
+  test.each(messageNames)('when a malformed %s is checked, then the problem names its field', (name) => {
+    const { malformed, field } = samples[name];
+    const problems = problemsIn(messageSchemas[name], malformed);
+    expect(problems).toEqual([
+      {
+        field,
+        message: expect.stringMatching(new RegExp(`^${field.replace(/[[\].]/g, '\\$&')} \\S`)) as string,
+      },
+    ]);
+  });
+
+  test.each(messageNames)('when %s is no object, then the message itself is refused', (name) => {
+    expect(problemsIn(messageSchemas[name], 'hello')).toEqual([
+      { field: '', message: expect.stringMatching(/^must be a.* object$/) as string },
+    ]);
+  });
+});
