@@ -128,10 +128,12 @@ class Ledger implements SqlLedger {
 export async function openSqliteLedger(path: string): Promise<SqlLedger> {
   const Sqlite = (await import('better-sqlite3')).default;
   mkdirSync(dirname(path), { recursive: true });
-  const db = new Sqlite(path);
-  // WAL: readers never wait for the writer; busy_timeout: a second process on the same file waits its turn.
-  db.pragma('journal_mode = WAL');
-  db.pragma('busy_timeout = 5000');
+  // timeout (busy_timeout): a second process on the same file waits its turn.
+  const db = new Sqlite(path, { timeout: 5000 });
+  // WAL: readers never wait for the writer. exec, not db.pragma(): pragma() prepares a statement and drops it, and
+  // under Node 24 better-sqlite3 12 aborts the process (RemoveEnvironmentCleanupHook: env != nullptr) when a
+  // dropped statement is garbage collected at the wrong moment. Every statement here is prepared once and kept.
+  db.exec('PRAGMA journal_mode = WAL');
   for (const statement of schema('INTEGER PRIMARY KEY AUTOINCREMENT')) db.exec(statement);
   const prepared = new Map<string, Statement<unknown[]>>();
   const prepare = (statement: string) => {

@@ -21,7 +21,8 @@ export function quietRuntime(): void {
 }
 
 /**
- * The SDK gives an ephemeral server 5 s to answer; a JVM starting on two cores next to a cluster test can miss that.
+ * The SDK gives an ephemeral server 5 s to answer; a JVM (or the dev server's SQLite setup) starting on two cores next
+ * to a cluster test can miss that.
  * A server that did not come up is started again (a fresh port each time); any other failure is thrown at once.
  */
 async function startingAgain<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
@@ -64,15 +65,17 @@ export async function createDevServerEnv(
 ): Promise<TestWorkflowEnvironment> {
   quietRuntime();
   const ui = options.ui;
-  return TestWorkflowEnvironment.createLocal({
-    server: {
-      executable: temporalCliExecutable(),
-      searchAttributes: searchAttributeKeys,
-      ...(ui ? { ui: true, uiPort: ui.port } : {}),
-      extraArgs: ['--log-level', 'error', ...(ui ? ['--ui-codec-endpoint', ui.codecEndpoint] : [])],
-    },
-    client: { dataConverter: testDataConverter() },
-  });
+  return startingAgain(() =>
+    TestWorkflowEnvironment.createLocal({
+      server: {
+        executable: temporalCliExecutable(),
+        searchAttributes: searchAttributeKeys,
+        ...(ui ? { ui: true, uiPort: ui.port } : {}),
+        extraArgs: ['--log-level', 'error', ...(ui ? ['--ui-codec-endpoint', ui.codecEndpoint] : [])],
+      },
+      client: { dataConverter: testDataConverter() },
+    }),
+  );
 }
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
