@@ -202,6 +202,16 @@ async function recordSince10(env: TestWorkflowEnvironment): Promise<void> {
   await submitOrder(client, expiring);
   await save('order-expired-unconfirmed', orderHandle(expiring.orderId));
   await save('catering-match-expired-with-order', matchHandle(expiring.orderId));
+
+  // Commands sent by hand, malformed or for another order: refused and recorded (order-commands-checked).
+  const checked = order('malformed-commands', '4242424242424242', { menus: [] });
+  await submitOrder(client, checked);
+  await untilStatus(client, checked.orderId, 'Validated');
+  const raw = orderHandle(checked.orderId);
+  await raw.signal('ConfirmOrder', { orderId: checked.orderId });
+  await raw.signal('ConfirmOrder', { orderId: 'another-order', menuId: 'A' });
+  await confirmOrder(client, checked.orderId, 'A', 'e1');
+  await save('order-malformed-commands-refused', raw);
 }
 
 /** Paths added by issue 12, each behind its own patch in the workflows. */

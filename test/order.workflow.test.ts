@@ -251,6 +251,31 @@ describe('commands', () => {
     expect(state.refusals[0]?.reason).toBe('menu m-9 is not on offer for this order (m-1, m-2)');
   });
 
+  test('malformed commands and commands naming another order are refused with the field, and change nothing', async () => {
+    const h = new OrderHarness(env);
+    // No menus: any menuId would be on offer, so only the check of the command itself stands between a hand-sent
+    // ConfirmOrder without a menu and a Confirmed order with none.
+    const input = orderInput({ menus: [] });
+    const state = await h.run(async () => {
+      const submitted = await submit(input);
+      await waitForState(submitted.state, (s) => s.status === 'Validated', 'Validated');
+      const raw = env.client.workflow.getHandle(orderWorkflowId(input.orderId));
+      await raw.signal('ConfirmOrder', { orderId: input.orderId });
+      await raw.signal('ConfirmOrder', { orderId: 'someone-else', menuId: 'm-1' });
+      await raw.signal('CancelOrder', { orderId: input.orderId, reason: 42 });
+      await raw.signal('ResumeValidation', 'now');
+      return waitForState(submitted.state, (s) => s.refusals.length === 4, 'four refusals');
+    });
+    expect(state.status).toBe('Validated');
+    expect(state.confirmation).toBeUndefined();
+    expect(state.refusals.map((r) => [r.command, r.reason])).toEqual([
+      ['ConfirmOrder', 'malformed ConfirmOrder: menuId is missing'],
+      ['ConfirmOrder', 'malformed ConfirmOrder: orderId "someone-else" is another order\'s'],
+      ['CancelOrder', 'malformed CancelOrder: reason must be a string'],
+      ['ResumeValidation', 'malformed ResumeValidation: must be an object'],
+    ]);
+  });
+
   test('CancelOrder during a stalled validation cancels it: no more requests, no re-activation', async () => {
     const h = new OrderHarness(env);
     // Kept open for a day after the cancellation, well past the 2-hour re-activation the stall had scheduled: a

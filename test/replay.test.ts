@@ -32,6 +32,8 @@ describe('recorded histories (test/histories, from scripts/record-histories.ts)'
         'order-offer-to-running-match.json',
         'order-expired-unconfirmed.json',
         'catering-match-expired-with-order.json',
+        // The Order refuses malformed commands and commands naming another order (order-commands-checked).
+        'order-malformed-commands-refused.json',
       ]),
     );
   });

@@ -29,7 +29,8 @@ import {
   findPolicyProblem,
   validationRetryPolicy,
 } from '../src/order-input';
-import { isDuration } from '../src/messages';
+import * as messages from '../src/messages';
+import { isDuration, problemsIn } from '../src/messages';
 import { CustomerIdAttribute, ErrorType, OrderStatusAttribute, TaskQueue } from '../src/shared';
 import type {
   CancelOrder,
@@ -78,6 +79,8 @@ export const orderPatches = {
   menusToMatch: 'order-hands-menus-to-match',
   /** A validated order waits for ConfirmOrder for `confirmWithin`, then ends `Expired` with an alert. */
   confirmationDeadline: 'order-confirmation-deadline',
+  /** A command that is malformed or names another order is refused and recorded instead of applied. */
+  commandsChecked: 'order-commands-checked',
 } as const;
 
 const { raiseAlert, publishOrderConfirmed } = proxyActivities<LocalActivities>({
@@ -188,7 +191,28 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
 
   setHandler(getOrderStateQuery, () => state);
 
+  /**
+   * A command sent by hand may be anything. One that is malformed or names another order is refused and recorded,
+   * never applied; the check calls patched() only for such a command, so histories of well-formed ones replay as
+   * they are, and an old history holding a malformed one replays the way it ran.
+   */
+  const malformed = (command: OrderCommand, payload: unknown): boolean => {
+    const problems = problemsIn(messages[command], payload).map((p) => p.message);
+    const orderId = (payload as { orderId?: unknown } | null)?.orderId;
+    if (problems.length === 0 && orderId !== state.orderId)
+      problems.push(`orderId ${JSON.stringify(orderId)} is another order's`);
+    if (problems.length === 0 || !patched(orderPatches.commandsChecked)) return false;
+    const menuId = (payload as { menuId?: unknown } | null)?.menuId;
+    refuse(
+      command,
+      `malformed ${command}: ${problems.join('; ')}`,
+      typeof menuId === 'string' ? { menuId } : {},
+    );
+    return true;
+  };
+
   setHandler(confirmOrderSignal, (command) => {
+    if (malformed('ConfirmOrder', command)) return;
     const extra =
       command.eventId === undefined
         ? { menuId: command.menuId }
@@ -198,7 +222,8 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     setCurrentDetails(statusLine(state));
   });
 
-  setHandler(resumeValidationSignal, () => {
+  setHandler(resumeValidationSignal, (command) => {
+    if (malformed('ResumeValidation', command)) return;
     if (!answer('ResumeValidation', decideResume(state))) return;
     // A second round alongside the one already asking would be redundant; wait for what that one says.
     if (validationInFlight) {
@@ -208,6 +233,7 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
   });
 
   setHandler(cancelOrderSignal, (command) => {
+    if (malformed('CancelOrder', command)) return;
     if (!answer('CancelOrder', decideCancel(state, command))) return;
     state.cancellation = command.reason === undefined ? { at: now() } : { reason: command.reason, at: now() };
     const pending = state.pendingConfirmation;
