@@ -47,6 +47,56 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
     return out.queryResult[0]!;
   };
 
+  /** Issue 10's report, replayed by hand: menu A is cat-anna's, B is cat-ben's; cat-ben confirms A. */
+  const menuEvent = (orderId: string, name: string, event: Record<string, string>) =>
+    temporal(
+      'workflow',
+      'signal-with-start',
+      '--type',
+      'CateringMatch',
+      '--task-queue',
+      'orders',
+      '--workflow-id',
+      `catering-match-${orderId}`,
+      '--id-reuse-policy',
+      'RejectDuplicate',
+      '--signal-name',
+      name,
+      '--signal-input',
+      JSON.stringify({ orderId, ...event }),
+      '--input',
+      JSON.stringify({ orderId }),
+    );
+  const startOrderByHand = (orderId: string) =>
+    temporal(
+      'workflow',
+      'start',
+      '--type',
+      'Order',
+      '--task-queue',
+      'orders',
+      '--workflow-id',
+      `order-${orderId}`,
+      '--input',
+      JSON.stringify({
+        orderId,
+        customerId: 'c-10',
+        amount: 300,
+        currency: 'EUR',
+        card: { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' },
+        menus: [
+          { menuId: 'A', catererId: 'cat-anna' },
+          { menuId: 'B', catererId: 'cat-ben' },
+        ],
+      }),
+    );
+  const untilIgnoredAsMismatch = (orderId: string) =>
+    eventually(
+      "cat-ben's confirmation of A ignored",
+      () => queryState(`catering-match-${orderId}`),
+      (s) => (s.ignoredByReason as Record<string, number> | undefined)?.['caterer mismatch'] === 1,
+    );
+
   beforeAll(async () => {
     codec = await startCodecServer();
     env = await createDevServerEnv();
@@ -114,24 +164,7 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
   test('when a menu event is sent with signal-with-start before its order exists, then it creates the match, which holds the event for the order', async () => {
     const orderId = uniqueId('cli');
     const workflowId = `catering-match-${orderId}`;
-    await temporal(
-      'workflow',
-      'signal-with-start',
-      '--type',
-      'CateringMatch',
-      '--task-queue',
-      'orders',
-      '--workflow-id',
-      workflowId,
-      '--id-reuse-policy',
-      'RejectDuplicate',
-      '--signal-name',
-      'CustomerConfirmedMenu',
-      '--signal-input',
-      JSON.stringify({ orderId, menuId: 'A', eventId: 'evt-1' }),
-      '--input',
-      JSON.stringify({ orderId }),
-    );
+    await menuEvent(orderId, 'CustomerConfirmedMenu', { menuId: 'A', eventId: 'evt-1' });
     // The order is the source of the menus: until it offers them, the match keeps the event to decide on later.
     const state = await eventually(
       'the event held',
@@ -143,56 +176,6 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
     const { stdout } = await cli('match-status', orderId);
     expect(JSON.parse(stdout)).toMatchObject({ orderId, status: 'AwaitingConfirmations' });
   });
-
-  /** Issue 10's report, replayed by hand: menu A is cat-anna's, B is cat-ben's; cat-ben confirms A. */
-  const menuEvent = (orderId: string, name: string, event: Record<string, string>) =>
-    temporal(
-      'workflow',
-      'signal-with-start',
-      '--type',
-      'CateringMatch',
-      '--task-queue',
-      'orders',
-      '--workflow-id',
-      `catering-match-${orderId}`,
-      '--id-reuse-policy',
-      'RejectDuplicate',
-      '--signal-name',
-      name,
-      '--signal-input',
-      JSON.stringify({ orderId, ...event }),
-      '--input',
-      JSON.stringify({ orderId }),
-    );
-  const startOrderByHand = (orderId: string) =>
-    temporal(
-      'workflow',
-      'start',
-      '--type',
-      'Order',
-      '--task-queue',
-      'orders',
-      '--workflow-id',
-      `order-${orderId}`,
-      '--input',
-      JSON.stringify({
-        orderId,
-        customerId: 'c-10',
-        amount: 300,
-        currency: 'EUR',
-        card: { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' },
-        menus: [
-          { menuId: 'A', catererId: 'cat-anna' },
-          { menuId: 'B', catererId: 'cat-ben' },
-        ],
-      }),
-    );
-  const untilIgnoredAsMismatch = (orderId: string) =>
-    eventually(
-      "cat-ben's confirmation of A ignored",
-      () => queryState(`catering-match-${orderId}`),
-      (s) => (s.ignoredByReason as Record<string, number> | undefined)?.['caterer mismatch'] === 1,
-    );
 
   test.each([
     ['the order is started first', ['order', 'customer', 'wrong caterer']],
