@@ -25,7 +25,7 @@ export function quietRuntime(): void {
  * to a cluster test can miss that.
  * A server that did not come up is started again (a fresh port each time); any other failure is thrown at once.
  */
-async function startingAgain<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+async function startingAgain<T>(start: () => Promise<T>, attempts = 5): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await start();
