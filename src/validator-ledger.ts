@@ -124,15 +124,23 @@ class Ledger implements SqlLedger {
   }
 }
 
+/**
+ * Under Node 24, better-sqlite3 12 aborts the process (RemoveEnvironmentCleanupHook: env != nullptr) when the
+ * garbage collector destroys one of its statements at the wrong moment, even long after its database was closed.
+ * So no statement is ever garbage: each one (and its database) stays referenced for the life of the process. A
+ * validator opens one ledger and prepares a handful of statements, so nothing grows.
+ */
+const neverCollected: unknown[] = [];
+
 /** SQLite in one file (the default: one validator instance, or several on one machine sharing the file). */
 export async function openSqliteLedger(path: string): Promise<SqlLedger> {
   const Sqlite = (await import('better-sqlite3')).default;
   mkdirSync(dirname(path), { recursive: true });
   // timeout (busy_timeout): a second process on the same file waits its turn.
   const db = new Sqlite(path, { timeout: 5000 });
-  // WAL: readers never wait for the writer. exec, not db.pragma(): pragma() prepares a statement and drops it, and
-  // under Node 24 better-sqlite3 12 aborts the process (RemoveEnvironmentCleanupHook: env != nullptr) when a
-  // dropped statement is garbage collected at the wrong moment. Every statement here is prepared once and kept.
+  neverCollected.push(db);
+  // WAL: readers never wait for the writer. exec, not db.pragma(): pragma() prepares a statement and drops it (see
+  // neverCollected).
   db.exec('PRAGMA journal_mode = WAL');
   for (const statement of schema('INTEGER PRIMARY KEY AUTOINCREMENT')) db.exec(statement);
   const prepared = new Map<string, Statement<unknown[]>>();
@@ -141,6 +149,7 @@ export async function openSqliteLedger(path: string): Promise<SqlLedger> {
     if (!found) {
       found = db.prepare<unknown[]>(statement.replace(/\$\d+/g, '?'));
       prepared.set(statement, found);
+      neverCollected.push(found);
     }
     return found;
   };
