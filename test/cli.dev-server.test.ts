@@ -67,7 +67,8 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
       '--input',
       JSON.stringify({ orderId }),
     );
-  const startOrderByHand = (orderId: string) =>
+  /** The README's `temporal workflow start` of an Order, with the order's plain JSON as its input. */
+  const startOrderByHand = (input: { orderId: string } & Record<string, unknown>) =>
     temporal(
       'workflow',
       'start',
@@ -76,20 +77,21 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
       '--task-queue',
       'orders',
       '--workflow-id',
-      `order-${orderId}`,
+      `order-${input.orderId}`,
       '--input',
-      JSON.stringify({
-        orderId,
-        customerId: 'c-10',
-        amount: 300,
-        currency: 'EUR',
-        card: { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' },
-        menus: [
-          { menuId: 'A', catererId: 'cat-anna' },
-          { menuId: 'B', catererId: 'cat-ben' },
-        ],
-      }),
+      JSON.stringify(input),
     );
+  const anOrderOfAnnaAndBen = (orderId: string) => ({
+    orderId,
+    customerId: 'c-10',
+    amount: 300,
+    currency: 'EUR',
+    card: { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' },
+    menus: [
+      { menuId: 'A', catererId: 'cat-anna' },
+      { menuId: 'B', catererId: 'cat-ben' },
+    ],
+  });
   const untilIgnoredAsMismatch = (orderId: string) =>
     eventually(
       "cat-ben's confirmation of A ignored",
@@ -122,18 +124,7 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
       currency: 'EUR',
       card: { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' },
     };
-    await temporal(
-      'workflow',
-      'start',
-      '--type',
-      'Order',
-      '--task-queue',
-      'orders',
-      '--workflow-id',
-      workflowId,
-      '--input',
-      JSON.stringify(input),
-    );
+    await startOrderByHand(input);
     await eventually(
       'Validated',
       () => queryState(workflowId),
@@ -185,7 +176,7 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
     async (_how, steps) => {
       const orderId = uniqueId('cli-caterer');
       for (const step of steps) {
-        if (step === 'order') await startOrderByHand(orderId);
+        if (step === 'order') await startOrderByHand(anOrderOfAnnaAndBen(orderId));
         if (step === 'customer')
           await menuEvent(orderId, 'CustomerConfirmedMenu', { menuId: 'A', eventId: 'c1' });
         if (step === 'wrong caterer')
