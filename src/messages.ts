@@ -371,8 +371,12 @@ const pathOf = (path: readonly PropertyKey[]): string =>
  */
 export function problemsIn(schema: z.ZodType, value: unknown): FieldProblem[] {
   const result = schema.safeParse(value);
-  if (result.success) return [];
-  return result.error.issues.map((issue) => {
+  return result.success ? [] : problemsOf(result.error);
+}
+
+/** The problems of a parse that already failed, worded as `problemsIn` words them. */
+export function problemsOf(error: z.ZodError): FieldProblem[] {
+  return error.issues.map((issue) => {
     const field = pathOf(issue.path);
     return { field, message: field ? `${field} ${issue.message}` : issue.message };
   });

@@ -4,7 +4,7 @@
  * workflow: pure, no Node builtins.
  */
 import { compileRetryPolicy, msOptionalToNumber } from '@temporalio/common';
-import { minHistoryEventsLimit, orderSubmittedSchema, problemsIn } from './messages';
+import { minHistoryEventsLimit, orderSubmittedSchema, problemsOf } from './messages';
 import type { PolicyProblem } from './messages';
 import { defaultOrderConfirmWithin, defaultRetainFor, defaultValidationPolicy, ErrorType } from './shared';
 import type { OrderSettings, OrderSubmitted, ValidationPolicy } from './shared';
@@ -87,7 +87,7 @@ export function checkOrderSubmitted(input: unknown, options: CheckOptions = {}):
   const schema = options.lenientTiming ? orderAsGiven : checkedOrder;
   const parsed = schema.safeParse(input);
   if (!parsed.success) {
-    const problems = problemsIn(schema, input).map((p) => (p.field ? p.message : `the order ${p.message}`));
+    const problems = problemsOf(parsed.error).map((p) => (p.field ? p.message : `the order ${p.message}`));
     return { ok: false, problems };
   }
   // Left-out fields stay out, as they came: no `undefined` keys in the order kept in history.
