@@ -8,7 +8,7 @@ import { eventually } from './support/eventually';
 import { createAppWorkers } from './support/app-workers';
 import { createDevServerEnv, uniqueId } from './support/environments';
 import { startCodecServer } from './support/codec-server';
-import { temporalCliPath } from './support/toolchain';
+import { startOrderArgs, temporalCliPath } from './support/toolchain';
 
 const run = promisify(execFile);
 const root = resolve(__dirname, '..');
@@ -68,19 +68,7 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
       JSON.stringify({ orderId }),
     );
   /** The README's `temporal workflow start` of an Order, with the order's plain JSON as its input. */
-  const startOrderByHand = (input: { orderId: string } & Record<string, unknown>) =>
-    temporal(
-      'workflow',
-      'start',
-      '--type',
-      'Order',
-      '--task-queue',
-      'orders',
-      '--workflow-id',
-      `order-${input.orderId}`,
-      '--input',
-      JSON.stringify(input),
-    );
+  const startOrderByHand = (input: { orderId: string }) => temporal(...startOrderArgs(input));
   const anOrderOfAnnaAndBen = (orderId: string) => ({
     orderId,
     customerId: 'c-10',

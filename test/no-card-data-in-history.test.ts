@@ -22,7 +22,7 @@ import { AppProcess, waitForPoller } from './support/app-processes';
 import { startCodecServer } from './support/codec-server';
 import { eventually } from './support/eventually';
 import { createDevServerEnv, createTestWorker, uniqueId } from './support/environments';
-import { temporalCliPath } from './support/toolchain';
+import { startOrderArgs, temporalCliPath } from './support/toolchain';
 
 const run = promisify(execFile);
 
@@ -180,19 +180,7 @@ describe('no card data in history, ledgers or answers', () => {
     // The README's hand-started order: plain JSON typed into the temporal CLI, encrypted by the codec server.
     const byHand = order('byHand', { menus: [{ menuId: 'A', catererId: 'caterer-anna' }] });
     const withCodec = ['--codec-endpoint', codec.endpoint];
-    await temporal(
-      'workflow',
-      'start',
-      '--type',
-      'Order',
-      '--task-queue',
-      'orders',
-      '--workflow-id',
-      orderWorkflowId(byHand.orderId),
-      '--input',
-      JSON.stringify(byHand),
-      ...withCodec,
-    );
+    await temporal(...startOrderArgs(byHand), ...withCodec);
     await statusOf(byHand.orderId, 'Validated');
     await temporal(
       'workflow',

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
+import { orderWorkflowId } from '../../src/shared';
 
 const toolsDir = resolve(__dirname, '..', '..', '.temporal', 'tools');
 
@@ -33,3 +34,17 @@ export function chromiumPath(): string {
     throw new Error('no Chromium: run `npm run provision` (or set CHROMIUM_PATH)');
   return path;
 }
+
+/** The README's `temporal workflow start` of an Order, its plain JSON as the input: the arguments after `temporal`. */
+export const startOrderArgs = (input: { orderId: string }): string[] => [
+  'workflow',
+  'start',
+  '--type',
+  'Order',
+  '--task-queue',
+  'orders',
+  '--workflow-id',
+  orderWorkflowId(input.orderId),
+  '--input',
+  JSON.stringify(input),
+];
