@@ -193,8 +193,8 @@ visibility_ready() {
 }
 
 start() {
-  [[ -x "$SERVER_BIN" && -x "$SQL_TOOL" && -x "$UI_BIN" && -x "$TEMPORAL_BIN" && -f "$TOOLS_DIR/postgres.bindir" ]] ||
-    bash "$ROOT_DIR/scripts/provision.sh"
+  bash "$ROOT_DIR/scripts/provision.sh" cli
+  bash "$ROOT_DIR/scripts/provision.sh" cluster
   start_postgres
   setup_schemas
   local name

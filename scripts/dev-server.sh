@@ -20,7 +20,7 @@ running_pid() {
 }
 
 start() {
-  [[ -x "$TEMPORAL_BIN" ]] || bash "$ROOT_DIR/scripts/provision.sh"
+  bash "$ROOT_DIR/scripts/provision.sh" cli >/dev/null
   if healthy; then
     say "Temporal dev server already answering on $ADDRESS"
     register_search_attributes

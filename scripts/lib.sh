@@ -36,12 +36,31 @@ apt_install_as_root() {
     die "apt-get install $package failed (see above)"
 }
 
+# The supported Node is 22 or 24 (package.json engines). Where the machine's `node` is older, Node 24 from the npm
+# registry (scripts/node24.sh) goes first on PATH for this script and everything it starts, npm included (its
+# launcher runs on the `node` on PATH), and node-gyp builds addons against that Node's own headers.
+use_supported_node() {
+  local major
+  major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
+  ((major >= 22)) && return
+  bash "$ROOT_DIR/scripts/node24.sh"
+  export PATH="$TOOLS_DIR/node24/bin:$PATH"
+  export npm_config_nodedir="$TOOLS_DIR/node24"
+  say "Node $(node --version) (.temporal/tools/node24; the machine's Node $major is past its end of life)"
+}
+
+# node_modules as package-lock.json has it, its native addons built for the Node that runs now: the ABI it was
+# installed for is stamped beside npm's own lock copy.
 ensure_node_modules() {
-  if [[ ! -d "$ROOT_DIR/node_modules/@temporalio/worker" || "$ROOT_DIR/package-lock.json" -nt "$ROOT_DIR/node_modules/.package-lock.json" ]]; then
-    say "installing npm dependencies from package-lock.json"
+  local abi_stamp="$ROOT_DIR/node_modules/.node-abi" abi
+  abi="$(node -p process.versions.modules)"
+  if [[ ! -d "$ROOT_DIR/node_modules/@temporalio/worker" || "$ROOT_DIR/package-lock.json" -nt "$ROOT_DIR/node_modules/.package-lock.json" ||
+    "$(cat "$abi_stamp" 2>/dev/null)" != "$abi" ]]; then
+    say "installing npm dependencies from package-lock.json for Node $(node --version)"
     # The lock lists every platform's native binaries (test/package-lock.test.ts keeps it so), so `npm ci` installs
     # exactly it, anywhere.
     (cd "$ROOT_DIR" && npm ci --no-audit --no-fund)
+    echo "$abi" >"$abi_stamp"
   fi
 }
 

@@ -10,12 +10,12 @@
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-# The newest server release. The dev server (`temporal server start-dev` from CLI v1.5.1) embeds 1.29.1; this
+# The newest server release, the minor of the dev server that CLI 1.9.1 embeds (1.32.0); this
 # project's workers, CLI and the README's commands run unchanged on both.
 SERVER_MODULE="go.temporal.io/server"
 SERVER_VERSION="v1.32.2"
 UI_MODULE="github.com/temporalio/ui-server/v2"
-UI_VERSION="v2.42.1"
+UI_VERSION="v2.58.1"
 # The server's go.mod asks for Go 1.26.10: the Go command fetches that toolchain from the module proxy when the
 # installed one is older, and keeps a newer one.
 SERVER_GOTOOLCHAIN="${SERVER_GOTOOLCHAIN:-go1.26.10+auto}"

@@ -5,8 +5,11 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT_DIR"
 
+use_supported_node
 ensure_node_modules
-bash scripts/provision.sh
+# The CLI (its dev server and Web UI) is all the quick start runs; the cluster, the test servers and Chromium are
+# provisioned by the commands that use them.
+bash scripts/provision.sh cli
 ensure_codec_keys
 ensure_build
 bash scripts/dev-server.sh start
