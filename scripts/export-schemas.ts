@@ -5,7 +5,7 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import { toJSONSchema } from 'zod/mini';
 import { messageSchemas } from '../src/messages';
 import type { MessageName } from '../src/messages';
 import { projectRoot } from '../src/project-root';
@@ -16,7 +16,7 @@ export const schemaFile = (name: MessageName): string =>
   join(projectRoot(), 'docs', 'schemas', `${name}.schema.json`);
 
 /** The JSON Schema of what to send: zod's input side, before trimming and normalising. */
-export const jsonSchemaOf = (name: MessageName) => z.toJSONSchema(messageSchemas[name], { io: 'input' });
+export const jsonSchemaOf = (name: MessageName) => toJSONSchema(messageSchemas[name](), { io: 'input' });
 
 async function main(): Promise<void> {
   // Loaded here, not at the top: prettier loads its parsers with import(), which jest (importing jsonSchemaOf) lacks.

@@ -4,6 +4,7 @@
  * workflow: pure, no Node builtins.
  */
 import { compileRetryPolicy, msOptionalToNumber } from '@temporalio/common';
+import { safeParse } from 'zod/mini';
 import { minHistoryEventsLimit, orderSubmittedSchema, problemsOf } from './messages';
 import type { PolicyProblem } from './messages';
 import { defaultOrderConfirmWithin, defaultRetainFor, defaultValidationPolicy, ErrorType } from './shared';
@@ -79,13 +80,15 @@ const wholePolicyProblem: PolicyProblem = (policy) => {
     : { message: `${problem.replace(/^validationPolicy /, '')} ${timing}` };
 };
 
-const checkedOrder = orderSubmittedSchema({ policyProblem: wholePolicyProblem });
-const orderAsGiven = orderSubmittedSchema({ lenientTiming: true });
 
 /** Validates and normalises an OrderSubmitted; unknown fields are dropped so they never reach history twice. */
 export function checkOrderSubmitted(input: unknown, options: CheckOptions = {}): OrderInputCheck {
-  const schema = options.lenientTiming ? orderAsGiven : checkedOrder;
-  const parsed = schema.safeParse(input);
+  // Built per check, not kept: an Order checks its input once, in its first task, and a cached Order holding the
+  // schema would carry about 250 KiB of heap for the rest of its life.
+  const schema = orderSubmittedSchema(
+    options.lenientTiming ? { lenientTiming: true } : { policyProblem: wholePolicyProblem },
+  );
+  const parsed = safeParse(schema, input);
   if (!parsed.success) {
     const problems = problemsOf(parsed.error).map((p) => (p.field ? p.message : `the order ${p.message}`));
     return { ok: false, problems };

@@ -81,12 +81,12 @@ describe('the message schemas', () => {
   });
 
   test.each(messageNames)('when a well-formed %s is checked, then it passes', (name) => {
-    expect(problemsIn(messageSchemas[name], samples[name].valid)).toEqual([]);
+    expect(problemsIn(messageSchemas[name](), samples[name].valid)).toEqual([]);
   });
 
   test.each(messageNames)('when a malformed %s is checked, then the problem names its field', (name) => {
     const { malformed, field } = samples[name];
-    const problems = problemsIn(messageSchemas[name], malformed);
+    const problems = problemsIn(messageSchemas[name](), malformed);
     expect(problems).toEqual([
       {
         field,
@@ -96,7 +96,7 @@ describe('the message schemas', () => {
   });
 
   test.each(messageNames)('when %s is no object, then the message itself is refused', (name) => {
-    expect(problemsIn(messageSchemas[name], 'hello')).toEqual([
+    expect(problemsIn(messageSchemas[name](), 'hello')).toEqual([
       { field: '', message: expect.stringMatching(/^must be a.* object$/) as string },
     ]);
   });

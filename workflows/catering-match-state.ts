@@ -163,12 +163,12 @@ function firstProblem(
 
 /** The first thing wrong with a CateringMatchInput, naming the field, or undefined when it is well-formed. */
 export function findInputProblem(input: unknown): InputProblem | undefined {
-  return firstProblem(messages.CateringMatchInput, input, undefined, 'input');
+  return firstProblem(messages.CateringMatchInput(), input, undefined, 'input');
 }
 
 /** The first thing wrong with a menu event's payload, naming the field, or undefined when it is well-formed. */
 export function findEventProblem(kind: MenuEventKind, event: unknown): InputProblem | undefined {
-  return firstProblem(messages[kind], event, kind, 'event');
+  return firstProblem(messages[kind](), event, kind, 'event');
 }
 
 export function initialMatchState(
@@ -362,7 +362,7 @@ export function applyMenuEvent(
 
 /** The first thing wrong with a MenusOffered payload, naming the field, or undefined when it is well-formed. */
 export function findOfferProblem(offer: unknown): InputProblem | undefined {
-  return firstProblem(messages.MenusOffered, offer, 'MenusOffered', 'offer');
+  return firstProblem(messages.MenusOffered(), offer, 'MenusOffered', 'offer');
 }
 
 const sameMenus = (a: MenuOffer[], b: MenuOffer[]): boolean =>

@@ -197,7 +197,7 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
    * they are, and an old history holding a malformed one replays the way it ran.
    */
   const malformed = (command: OrderCommand, payload: unknown): boolean => {
-    const problems = problemsIn(messages[command], payload).map((p) => p.message);
+    const problems = problemsIn(messages[command](), payload).map((p) => p.message);
     const orderId = (payload as { orderId?: unknown } | null)?.orderId;
     if (problems.length === 0 && orderId !== state.orderId)
       problems.push(`orderId ${JSON.stringify(orderId)} is another order's`);
