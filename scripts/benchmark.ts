@@ -8,7 +8,8 @@
  *   --rate R            open-loop arrivals per second (default 20)
  *   --seconds S         duration of each open loop (default 60)
  *   --low-rate R        a second open loop below capacity (default: half the burst's orders/s; 0 skips it)
- *   --open-matches A,B  open matches for the memory figure (default 1000,10000)
+ *   --soak N            open orders (each with its match) in the soak, on one order worker process (default 10000)
+ *   --phases LIST       which to run, of floor,burst,peer,load,soak,replay (default all; load needs burst and floor)
  *   --validator-latency-ms L   the validator's answer time under the open-loop load (default 200)
  *   --replay-rounds K   passes over test/histories for the replay figure (default 20)
  *   --replay-processes P       replay processes side by side (default: one per core)
@@ -23,12 +24,11 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
-import type { Client, WorkflowHandle } from '@temporalio/client';
+import { Client } from '@temporalio/client';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FaultInjection } from '../activities/credit-card-validator';
-import { publishMenuEvent, startCateringMatch } from '../src/catering-events';
+import { publishMenuEvent } from '../src/catering-events';
 import { placeOrder } from '../src/place-order';
 import { cateringMatchWorkflowId, orderWorkflowId } from '../src/shared';
 import type { CateringMatchState } from '../workflows/catering-match-state';
@@ -37,8 +37,26 @@ import { clusterEnvironment, TestCluster } from '../test/support/cluster';
 import { createDevServerEnv, uniqueId, workflowBundle } from '../test/support/environments';
 import { BenchmarkFloor, floorTaskQueue } from './benchmark/floor-workflow';
 import type { ReplayChildReport } from './benchmark/replay-child';
+import {
+  PeerMatch,
+  PeerOrder,
+  peerCatererConfirmed,
+  peerCustomerConfirmed,
+  peerMatchId,
+  peerOrderId,
+  peerTaskQueue,
+} from './benchmark/peer-workflows';
 import { loadReplayHistories } from './benchmark/replay-histories';
-import { benchmarkTuning, createBenchmarkAppWorkers, createFloorWorker } from './benchmark/workers';
+import { soak } from './benchmark/soak';
+import {
+  benchmarkTuning,
+  createBenchmarkAppWorkers,
+  createFloorWorker,
+  createPeerWorker,
+} from './benchmark/workers';
+
+const allPhases = ['floor', 'burst', 'peer', 'load', 'soak', 'replay'] as const;
+type Phase = (typeof allPhases)[number];
 
 interface Settings {
   orders: number;
@@ -46,7 +64,8 @@ interface Settings {
   seconds: number;
   /** undefined: half the burst's orders/s; 0: no second open loop. */
   lowRate?: number;
-  openMatches: number[];
+  soakOrders: number;
+  phases: Set<Phase>;
   validatorLatencyMs: number;
   replayRounds: number;
   replayProcesses: number;
@@ -60,7 +79,8 @@ function parseArgs(argv: string[]): Settings {
     orders: Number(process.env.BENCH_ORDERS ?? 500),
     rate: 20,
     seconds: 60,
-    openMatches: [1000, 10_000],
+    soakOrders: 10_000,
+    phases: new Set(allPhases),
     validatorLatencyMs: 200,
     replayRounds: 20,
     replayProcesses: Math.max(1, availableParallelism()),
@@ -90,9 +110,17 @@ function parseArgs(argv: string[]): Settings {
         if (!(settings.lowRate >= 0) || !Number.isFinite(settings.lowRate))
           throw new Error(`${flag} ${value}: expected arrivals per second >= 0`);
         break;
-      case '--open-matches':
-        settings.openMatches = (value ?? '').split(',').map((n) => Math.round(positive(flag, n)));
+      case '--soak':
+        settings.soakOrders = Math.round(positive(flag, value));
         break;
+      case '--phases': {
+        const phases = (value ?? '').split(',');
+        const unknown = phases.filter((p) => !allPhases.includes(p as Phase));
+        if (unknown.length > 0)
+          throw new Error(`--phases: unknown ${unknown.join(', ')} (of ${allPhases.join(',')})`);
+        settings.phases = new Set(phases as Phase[]);
+        break;
+      }
       case '--validator-latency-ms':
         settings.validatorLatencyMs = Number(value);
         if (!(settings.validatorLatencyMs >= 0))
@@ -115,11 +143,12 @@ function parseArgs(argv: string[]): Settings {
         break;
       default:
         throw new Error(
-          `unknown argument ${flag}: use --orders, --rate, --seconds, --low-rate, --open-matches, --validator-latency-ms, --replay-rounds, --replay-processes, --target, --json`,
+          `unknown argument ${flag}: use --orders, --rate, --seconds, --low-rate, --soak, --phases, --validator-latency-ms, --replay-rounds, --replay-processes, --target, --json`,
         );
     }
   }
-  settings.openMatches.sort((a, b) => a - b);
+  if (settings.phases.has('load') && !(settings.phases.has('burst') && settings.phases.has('floor')))
+    throw new Error('--phases: load is sized from burst and floor; name them too');
   return settings;
 }
 
@@ -127,13 +156,6 @@ const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
 };
-
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-function settledRss(): number {
-  for (let i = 0; i < 3; i++) gc();
-  return process.memoryUsage().rss;
-}
 
 async function transitionsOf(handles: WorkflowHandle[]): Promise<number> {
   let total = 0;
@@ -338,37 +360,39 @@ async function floorOpenLoop(client: Client, rate: number, seconds: number) {
   };
 }
 
-/** Matches waiting for events, RSS of this process (client and both workers) after each count is open. */
-async function memory(client: Client, counts: number[]) {
-  const batch = uniqueId('open');
-  const base = settledRss();
-  const points: { openMatches: number; rssMiB: number; perMatchKiB: number }[] = [];
-  let open = 0;
-  for (const count of counts) {
-    for (; open < count; open += 200) {
-      await Promise.all(
-        Array.from({ length: Math.min(200, count - open) }, (_, k) =>
-          startCateringMatch(client, {
-            orderId: `${batch}-${open + k}`,
-            menus: [{ menuId: 'A', catererId: 'caterer-anna' }],
-            confirmWithin: '7 days',
-          }),
-        ),
-      );
-    }
-    open = count;
-    // Every match has run its first task once visibility shows it waiting.
-    // Every earlier match of this run has finished by now: the waiting ones are these.
-    const query = 'WorkflowType = "CateringMatch" AND MatchStatus = "AwaitingConfirmations"';
-    for (;;) {
-      const { count: waiting } = await client.workflow.count(query);
-      if (waiting >= count) break;
-      await new Promise((resolve) => setTimeout(resolve, 500));
-    }
-    const rss = settledRss();
-    points.push({ openMatches: count, rssMiB: rss / 2 ** 20, perMatchKiB: (rss - base) / 1024 / count });
-  }
-  return { baseMiB: base / 2 ** 20, points };
+/**
+ * `n` pairs of the peer (scripts/benchmark/peer-workflows.ts) started at once, each as the business drives the order
+ * flow: the order started, its match started, both confirmations signalled (four client calls), then both results.
+ */
+async function peerBurst(client: Client, n: number) {
+  const batch = uniqueId('peer');
+  const started = performance.now();
+  await Promise.all(
+    Array.from({ length: n }, async (_, i) => {
+      const orderId = `${batch}-${i}`;
+      const order = await client.workflow.start(PeerOrder, {
+        taskQueue: peerTaskQueue,
+        workflowId: peerOrderId(orderId),
+        args: [{ orderId, amount: 40 + (i % 100), menuId: 'A' }],
+      });
+      const match = await client.workflow.start(PeerMatch, {
+        taskQueue: peerTaskQueue,
+        workflowId: peerMatchId(orderId),
+        args: [orderId],
+      });
+      await match.signal(peerCustomerConfirmed, { menuId: 'A' });
+      await match.signal(peerCatererConfirmed, { menuId: 'A' });
+      await match.result();
+      if ((await order.result()) !== 'Confirmed') throw new Error(`peer order ${orderId} did not confirm`);
+    }),
+  );
+  const seconds = (performance.now() - started) / 1000;
+  const handles = Array.from({ length: n }, (_, i) => [
+    client.workflow.getHandle(peerOrderId(`${batch}-${i}`)),
+    client.workflow.getHandle(peerMatchId(`${batch}-${i}`)),
+  ]).flat();
+  const transitions = await transitionsOf(handles);
+  return { seconds, pairsPerSecond: n / seconds, transitions, perPair: transitions / n };
 }
 
 /**
@@ -439,6 +463,7 @@ async function devServer(attempts = 3): Promise<TestWorkflowEnvironment> {
 async function main(): Promise<void> {
   const settings = parseArgs(process.argv.slice(2));
   const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+  const runs = (phase: Phase) => settings.phases.has(phase);
   // The same figures on either server: the dev server (one process, SQLite) or the production layout
   // (PostgreSQL and four Temporal services as processes, on ports and in a folder of its own).
   const cluster = settings.server === 'cluster' ? new TestCluster() : undefined;
@@ -453,64 +478,108 @@ async function main(): Promise<void> {
     const tuning = benchmarkTuning();
     const { orders: orderWorker, validator } = await createBenchmarkAppWorkers(env, faults);
     const floorWorker = await createFloorWorker(env);
+    const peerWorker = await createPeerWorker(env);
+    // The peer as the samples write it: the default data converter, no codec.
+    const plainClient = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
     const cacheSize = orderWorker.options.maxCachedWorkflows;
     log(
-      `worker settings, the same for the floor, the orders and the validator: ${JSON.stringify(tuning)} ` +
-        `(empty: the SDK's defaults; sticky cache ${cacheSize})`,
+      `worker settings, the same for the floor, the peer, the orders and the validator: ${JSON.stringify(tuning)} ` +
+        `(sticky cache ${cacheSize})`,
     );
-    const results = await floorWorker.runUntil(
-      orderWorker.runUntil(
-        validator.runUntil(async () => {
-          const floorCount = 2 * settings.orders;
-          log(`floor: ${floorCount} workflows with one no-op activity, started at once`);
-          const floorResult = await floor(env.client, floorCount);
-          log(
-            `burst: ${settings.orders} orders with their matches (${floorCount} workflows), started at once`,
-          );
-          const burstResult = await burst(env.client, settings.orders);
-          faults.latencyMs = settings.validatorLatencyMs;
-          log(
-            `open loop: ${settings.rate}/s for ${settings.seconds} s, validator answering in ${settings.validatorLatencyMs} ms`,
-          );
-          const loadResult = await openLoop(env.client, settings.rate, settings.seconds);
-          // The floor at the state transitions per second that load asked for: can this server carry it at all?
-          const floorRate = (settings.rate * burstResult.perOrder) / floorResult.perWorkflow;
-          log(
-            `floor open loop: ${floorRate.toFixed(0)}/s for ${settings.seconds} s ` +
-              `(${(settings.rate * burstResult.perOrder).toFixed(0)} transitions/s, as the open loop's orders)`,
-          );
-          const floorLoadResult = await floorOpenLoop(env.client, floorRate, settings.seconds);
-          const lowRate = settings.lowRate ?? Math.max(0.5, Math.floor(burstResult.ordersPerSecond * 5) / 10);
-          let lowLoadResult: Awaited<ReturnType<typeof openLoop>> | undefined;
-          if (lowRate > 0) {
-            log(`open loop below capacity: ${lowRate}/s for ${settings.seconds} s`);
-            lowLoadResult = await openLoop(env.client, lowRate, settings.seconds);
-          }
-          faults.latencyMs = 0;
-          log(`memory: ${settings.openMatches.join(', ')} open matches (sticky cache ${cacheSize})`);
-          const memoryResult = await memory(env.client, settings.openMatches);
-          return { floorResult, burstResult, loadResult, floorLoadResult, lowLoadResult, memoryResult };
-        }),
+    const results = await peerWorker.runUntil(
+      floorWorker.runUntil(
+        orderWorker.runUntil(
+          validator.runUntil(async () => {
+            const floorCount = 2 * settings.orders;
+            let floorResult: Awaited<ReturnType<typeof floor>> | undefined;
+            let burstResult: Awaited<ReturnType<typeof burst>> | undefined;
+            let peerResult: Awaited<ReturnType<typeof peerBurst>> | undefined;
+            if (runs('floor')) {
+              log(`floor: ${floorCount} workflows with one no-op activity, started at once`);
+              floorResult = await floor(env.client, floorCount);
+            }
+            if (runs('peer')) {
+              log(`peer: ${settings.orders} plain Order/CateringMatch pairs, started at once`);
+              peerResult = await peerBurst(plainClient, settings.orders);
+            }
+            if (runs('burst')) {
+              log(
+                `burst: ${settings.orders} orders with their matches (${floorCount} workflows), started at once`,
+              );
+              burstResult = await burst(env.client, settings.orders);
+            }
+            if (!runs('load') || !floorResult || !burstResult)
+              return { floorResult, burstResult, peerResult };
+            faults.latencyMs = settings.validatorLatencyMs;
+            log(
+              `open loop: ${settings.rate}/s for ${settings.seconds} s, validator answering in ${settings.validatorLatencyMs} ms`,
+            );
+            const loadResult = await openLoop(env.client, settings.rate, settings.seconds);
+            // The floor at the state transitions per second that load asked for: can this server carry it at all?
+            const floorRate = (settings.rate * burstResult.perOrder) / floorResult.perWorkflow;
+            log(
+              `floor open loop: ${floorRate.toFixed(0)}/s for ${settings.seconds} s ` +
+                `(${(settings.rate * burstResult.perOrder).toFixed(0)} transitions/s, as the open loop's orders)`,
+            );
+            const floorLoadResult = await floorOpenLoop(env.client, floorRate, settings.seconds);
+            const lowRate =
+              settings.lowRate ?? Math.max(0.5, Math.floor(burstResult.ordersPerSecond * 5) / 10);
+            let lowLoadResult: Awaited<ReturnType<typeof openLoop>> | undefined;
+            if (lowRate > 0) {
+              log(`open loop below capacity: ${lowRate}/s for ${settings.seconds} s`);
+              lowLoadResult = await openLoop(env.client, lowRate, settings.seconds);
+            }
+            faults.latencyMs = 0;
+            return { floorResult, burstResult, peerResult, loadResult, floorLoadResult, lowLoadResult };
+          }),
+        ),
       ),
     );
-    log(`replay: test/histories x ${settings.replayRounds} by ${settings.replayProcesses} replay processes`);
-    const replayResult = await replay(settings.replayRounds, settings.replayProcesses);
-    const { floorResult, burstResult, loadResult, floorLoadResult, lowLoadResult, memoryResult } = results;
+    // The soak runs the app's own processes (`node dist/src/worker.js`), not the in-process workers above.
+    const soakResult = runs('soak')
+      ? await soak(env.client, {
+          orders: settings.soakOrders,
+          address: env.address,
+          namespace: env.namespace ?? 'default',
+          log,
+        })
+      : undefined;
+    let replayResult: Awaited<ReturnType<typeof replay>> | undefined;
+    if (runs('replay')) {
+      log(
+        `replay: test/histories x ${settings.replayRounds} by ${settings.replayProcesses} replay processes`,
+      );
+      replayResult = await replay(settings.replayRounds, settings.replayProcesses);
+    }
+    const { floorResult, burstResult, peerResult } = results;
+    const { loadResult, floorLoadResult, lowLoadResult } = 'loadResult' in results ? results : {};
 
-    const largest = memoryResult.points.at(-1)!;
     const figures = {
-      floorTransitionsPerSecond: floorResult.transitionsPerSecond,
-      orderTransitionsPerSecond: burstResult.transitionsPerSecond,
-      transitionRatio: burstResult.transitionsPerSecond / floorResult.transitionsPerSecond,
-      ordersPerSecond: burstResult.ordersPerSecond,
-      p99ConfirmLatencyMs: loadResult.p99ConfirmLatencyMs,
-      p99SubmitToConfirmedMs: loadResult.p99SubmitToConfirmedMs,
-      rssPerOpenMatchKiB: largest.perMatchKiB,
-      replayHistoriesPerSecond: replayResult.historiesPerSecond,
+      floorTransitionsPerSecond: floorResult?.transitionsPerSecond,
+      orderTransitionsPerSecond: burstResult?.transitionsPerSecond,
+      transitionRatio:
+        burstResult && floorResult
+          ? burstResult.transitionsPerSecond / floorResult.transitionsPerSecond
+          : undefined,
+      ordersPerSecond: burstResult?.ordersPerSecond,
+      orderPairsPerSecond: burstResult?.ordersPerSecond,
+      peerPairsPerSecond: peerResult?.pairsPerSecond,
+      peerRatio:
+        burstResult && peerResult ? burstResult.ordersPerSecond / peerResult.pairsPerSecond : undefined,
+      p99ConfirmLatencyMs: loadResult?.p99ConfirmLatencyMs,
+      p99SubmitToConfirmedMs: loadResult?.p99SubmitToConfirmedMs,
+      peakRssMiB: soakResult?.peakRssMiB,
+      rssPerOpenWorkflowKiB: soakResult?.rssPerOpenWorkflowKiB,
+      workerRestarts: soakResult?.workerRestarts,
+      replayHistoriesPerSecond: replayResult?.historiesPerSecond,
     };
     type Row = [string, string, string, boolean | undefined];
     const ms = (n: number) => n.toFixed(0);
-    const loadRows = (load: Awaited<ReturnType<typeof openLoop>>, judged: boolean): Row[] => [
+    const loadRows = (
+      load: Awaited<ReturnType<typeof openLoop>>,
+      judged: boolean,
+      perOrder: number,
+    ): Row[] => [
       [
         `load ${load.rate}/s: last confirmation -> ConfirmOrder`,
         `p50 ${ms(load.p50ConfirmLatencyMs)} / p95 ${ms(load.p95ConfirmLatencyMs)} / p99 ${ms(load.p99ConfirmLatencyMs)} ms`,
@@ -526,61 +595,97 @@ async function main(): Promise<void> {
       [
         `load ${load.rate}/s: backlog`,
         `${load.backlogFlat ? 'flat' : 'growing'} (in flight ${load.inFlightMiddleThird.toFixed(0)} -> ${load.inFlightLastThird.toFixed(0)}, ` +
-          `${(load.rate * burstResult.perOrder).toFixed(0)} transitions/s asked; arrivals late p99 ${ms(load.p99ArrivalLateMs)} ms, ` +
+          `${(load.rate * perOrder).toFixed(0)} transitions/s asked; arrivals late p99 ${ms(load.p99ArrivalLateMs)} ms, ` +
           `4 client calls p50 ${ms(load.p50ClientCallsMs)} / p99 ${ms(load.p99ClientCallsMs)} ms)`,
         judged ? 'flat' : '',
         judged ? load.backlogFlat : undefined,
       ],
     ];
-    const rows: Row[] = [
-      [
+    const rows: Row[] = [];
+    if (floorResult)
+      rows.push([
         'floor: transitions/s',
-        `${figures.floorTransitionsPerSecond.toFixed(0)} (${floorResult.perWorkflow.toFixed(1)} per workflow, ${floorResult.workflows} in ${floorResult.seconds.toFixed(1)} s)`,
+        `${floorResult.transitionsPerSecond.toFixed(0)} (${floorResult.perWorkflow.toFixed(1)} per workflow, ${floorResult.workflows} in ${floorResult.seconds.toFixed(1)} s)`,
         '',
         undefined,
-      ],
-      [
-        'burst: transitions/s',
-        `${figures.orderTransitionsPerSecond.toFixed(0)} (${burstResult.perOrder.toFixed(1)} per order with its match)`,
+      ]);
+    if (peerResult)
+      rows.push([
+        'peer: pairs/s',
+        `${peerResult.pairsPerSecond.toFixed(1)} (${settings.orders} in ${peerResult.seconds.toFixed(1)} s, ${peerResult.perPair.toFixed(1)} transitions per pair)`,
         '',
         undefined,
-      ],
-      [
-        'burst: ratio to floor',
-        figures.transitionRatio.toFixed(2),
-        '>= 0.90',
-        figures.transitionRatio >= 0.9,
-      ],
-      [
-        'burst: orders/s',
-        `${figures.ordersPerSecond.toFixed(1)} (${settings.orders} in ${burstResult.seconds.toFixed(1)} s; ` +
-          `the floor's transitions/s would carry ${(floorResult.transitionsPerSecond / burstResult.perOrder).toFixed(1)})`,
-        '',
-        undefined,
-      ],
-      ...loadRows(loadResult, true),
-      [
+      ]);
+    if (burstResult) {
+      rows.push(
+        [
+          'burst: transitions/s',
+          `${burstResult.transitionsPerSecond.toFixed(0)} (${burstResult.perOrder.toFixed(1)} per order with its match)`,
+          '',
+          undefined,
+        ],
+        [
+          'burst: orders/s (pairs/s)',
+          `${burstResult.ordersPerSecond.toFixed(1)} (${settings.orders} in ${burstResult.seconds.toFixed(1)} s)`,
+          '',
+          undefined,
+        ],
+      );
+      if (floorResult)
+        rows.push([
+          'burst: transition ratio to floor',
+          figures.transitionRatio!.toFixed(2),
+          '>= 0.90',
+          figures.transitionRatio! >= 0.9,
+        ]);
+      if (peerResult)
+        rows.push([
+          'burst: pairs/s ratio to peer',
+          figures.peerRatio!.toFixed(2),
+          '>= 0.80',
+          figures.peerRatio! >= 0.8,
+        ]);
+    }
+    if (loadResult && burstResult) rows.push(...loadRows(loadResult, true, burstResult.perOrder));
+    if (floorLoadResult)
+      rows.push([
         `floor at ${floorLoadResult.rate.toFixed(0)}/s (same transitions/s)`,
         `${floorLoadResult.backlogFlat ? 'flat' : 'growing'} (in flight ${floorLoadResult.inFlightMiddleThird.toFixed(0)} -> ${floorLoadResult.inFlightLastThird.toFixed(0)}), ` +
           `start -> completed p50 ${ms(floorLoadResult.p50StartToCompletedMs)} / p99 ${ms(floorLoadResult.p99StartToCompletedMs)} ms`,
         '',
         undefined,
-      ],
-      ...(lowLoadResult ? loadRows(lowLoadResult, false) : []),
-      ...memoryResult.points.map((p): Row => [
-        `memory: ${p.openMatches} open matches`,
-        `${p.perMatchKiB.toFixed(1)} KiB each (RSS ${p.rssMiB.toFixed(0)} MiB, base ${memoryResult.baseMiB.toFixed(0)}, cache ${cacheSize})`,
-        '<= 512 KiB',
-        p.perMatchKiB <= 512,
-      ]),
-      [
+      ]);
+    if (lowLoadResult && burstResult) rows.push(...loadRows(lowLoadResult, false, burstResult.perOrder));
+    if (soakResult)
+      rows.push(
+        [
+          `soak: ${soakResult.orders} orders + matches open`,
+          `peak RSS ${soakResult.peakRssMiB.toFixed(0)} MiB (base ${soakResult.baseRssMiB.toFixed(0)}, open ${soakResult.openRssMiB.toFixed(0)}; cache ${soakResult.stickyCache})`,
+          'peak <= 2048 MiB',
+          soakResult.peakRssMiB <= 2048,
+        ],
+        [
+          'soak: RSS per open workflow',
+          `${soakResult.rssPerOpenWorkflowKiB.toFixed(1)} KiB (${soakResult.openWorkflows} workflows open in ${soakResult.openSeconds.toFixed(0)} s)`,
+          '',
+          undefined,
+        ],
+        [
+          'soak: order worker restarts',
+          `${soakResult.workerRestarts} (confirmed ${soakResult.confirmed}, cancelled ${soakResult.cancelled}, expired ${soakResult.expired}, ` +
+            `then the ${soakResult.confirmedAfterwards} still open confirmed; ${soakResult.totalSeconds.toFixed(0)} s in all)`,
+          '0',
+          soakResult.workerRestarts === 0,
+        ],
+      );
+    if (replayResult)
+      rows.push([
         'replay: histories/s',
-        `${figures.replayHistoriesPerSecond.toFixed(0)} (${replayResult.replayed} replays of ${replayResult.histories} files, ` +
+        `${replayResult.historiesPerSecond.toFixed(0)} (${replayResult.replayed} replays of ${replayResult.histories} files, ` +
           `${replayResult.processes} processes: ${replayResult.perProcess.map((r) => r.toFixed(0)).join(' + ')}/s)`,
         '>= 200',
-        figures.replayHistoriesPerSecond >= 200,
-      ],
-    ];
+        replayResult.historiesPerSecond >= 200,
+      ]);
     const width = [0, 1, 2].map((c) => Math.max(...rows.map((r) => String(r[c]).length)));
     console.log('');
     console.log(
@@ -593,15 +698,16 @@ async function main(): Promise<void> {
     if (settings.json) {
       const out = {
         ...figures,
-        settings,
+        settings: { ...settings, phases: [...settings.phases] },
         workerSettings: tuning,
         stickyCacheSize: cacheSize,
         floor: floorResult,
+        peer: peerResult,
         burst: burstResult,
         load: loadResult,
         floorLoad: floorLoadResult,
         lowLoad: lowLoadResult,
-        memory: memoryResult,
+        soak: soakResult,
         replay: replayResult,
       };
       writeFileSync(settings.json, JSON.stringify(out, null, 2) + '\n');

@@ -15,8 +15,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 SERVER_MODULE="go.temporal.io/server"
 SERVER_VERSION="v1.32.2"
 UI_MODULE="github.com/temporalio/ui-server/v2"
-UI_VERSION="v2.58.1"
-# The server's go.mod asks for Go 1.26.10: the Go command fetches that toolchain from the module proxy when the
+# The newest UI server whose dependencies the Go module proxy serves: v2.58.x needs go.temporal.io/api v1.64.0, which
+# it does not. Web UI 2.56 against server 1.32, as the dev server's 2.54 is.
+UI_VERSION="v2.56.4"
+# The server's and the UI server's go.mod ask for Go 1.26.10: the Go command fetches that toolchain from the module proxy when the
 # installed one is older, and keeps a newer one.
 SERVER_GOTOOLCHAIN="${SERVER_GOTOOLCHAIN:-go1.26.10+auto}"
 
@@ -109,7 +111,7 @@ provision_postgres() {
 
 go_build temporal-server "$SERVER_MODULE/cmd/server" "$SERVER_VERSION" "$SERVER_GOTOOLCHAIN"
 go_build temporal-sql-tool "$SERVER_MODULE/cmd/tools/sql" "$SERVER_VERSION" "$SERVER_GOTOOLCHAIN"
-go_build temporal-ui-server "$UI_MODULE/cmd/server" "$UI_VERSION"
+go_build temporal-ui-server "$UI_MODULE/cmd/server" "$UI_VERSION" "$SERVER_GOTOOLCHAIN"
 provision_ui_config
 provision_schemas
 provision_postgres

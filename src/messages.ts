@@ -42,13 +42,11 @@ const isAbsent = (value: unknown): boolean => value === undefined || value === n
 
 /** A required string: trimmed, and neither missing nor blank. */
 const text = () =>
-  z
-    .string({ error: (iss) => (isAbsent(iss.input) ? 'is missing' : 'must be a non-empty string') })
-    .check(
-      z.minLength(1, { error: 'is missing', abort: true }),
-      z.trim(),
-      z.refine((s) => s !== '', { error: 'must be a non-empty string', abort: true }),
-    );
+  z.string({ error: (iss) => (isAbsent(iss.input) ? 'is missing' : 'must be a non-empty string') }).check(
+    z.minLength(1, { error: 'is missing', abort: true }),
+    z.trim(),
+    z.refine((s) => s !== '', { error: 'must be a non-empty string', abort: true }),
+  );
 
 /**
  * A Temporal Duration (`'10 seconds'`, `'2h'`, `1500` ms) that the SDK's own parser (`msToNumber`, what it schedules
@@ -174,7 +172,9 @@ const currencyCode = () =>
 /** One field of the retry policy per line; `orderSubmittedSchema` adds the check of the policy as a whole. */
 const validationPolicyFields = (lenient: boolean) => {
   const interval = (description: string) =>
-    describe(duration(true, "'10 seconds' or 5000", lenient), { description: `${description} ${durationHelp}` });
+    describe(duration(true, "'10 seconds' or 5000", lenient), {
+      description: `${description} ${durationHelp}`,
+    });
   return {
     replyTimeout: interval('Start-to-close of one validation attempt (DestinationNotResponding).'),
     maxAttempts: wholeNumber(1),
@@ -207,7 +207,12 @@ export interface OrderSchemaOptions {
 
 /** Absent when left out or `null`. */
 const omittable = <T extends z.ZodMiniType>(schema: T) =>
-  z.optional(z.pipe(z.nullish(schema), z.transform((value) => value ?? undefined)));
+  z.optional(
+    z.pipe(
+      z.nullish(schema),
+      z.transform((value) => value ?? undefined),
+    ),
+  );
 
 export function orderSubmittedSchema(options: OrderSchemaOptions = {}) {
   const lenient = options.lenientTiming ?? false;
@@ -257,7 +262,10 @@ export function orderSubmittedSchema(options: OrderSchemaOptions = {}) {
       },
       { error: 'must be a JSON object' },
     ),
-    { title: 'OrderSubmitted', description: 'The input of an Order workflow: the command that submits an order.' },
+    {
+      title: 'OrderSubmitted',
+      description: 'The input of an Order workflow: the command that submits an order.',
+    },
   );
 }
 
@@ -302,7 +310,10 @@ export const ResumeValidation = once(() =>
 const menusOnOffer = () =>
   describe(
     menuOffers().check(
-      z.minLength(1, { error: 'must not be empty; leave it out to learn menus from the events', abort: true }),
+      z.minLength(1, {
+        error: 'must not be empty; leave it out to learn menus from the events',
+        abort: true,
+      }),
     ),
     { description: 'Menus on offer; when absent, menus become known from the events that name them.' },
   );
@@ -310,7 +321,9 @@ const menusOnOffer = () =>
 const menuEventFields = () => ({
   orderId: text(),
   menuId: text(),
-  eventId: describe(text(), { description: 'Unique per published event; a repeated eventId changes nothing.' }),
+  eventId: describe(text(), {
+    description: 'Unique per published event; a repeated eventId changes nothing.',
+  }),
 });
 
 export const CustomerConfirmedMenu = once(() =>
@@ -330,7 +343,11 @@ export const CatererConfirmedMenu = once(() =>
 export const CatererDeclinedMenu = once(() =>
   describe(
     z.object(
-      { ...menuEventFields(), catererId: text(), reason: z.optional(z.string({ error: 'must be a string' })) },
+      {
+        ...menuEventFields(),
+        catererId: text(),
+        reason: z.optional(z.string({ error: 'must be a string' })),
+      },
       { error: 'must be an object' },
     ),
     { title: 'CatererDeclinedMenu', description: 'Signal to a CateringMatch: a caterer declined a menu.' },

@@ -80,7 +80,6 @@ const wholePolicyProblem: PolicyProblem = (policy) => {
     : { message: `${problem.replace(/^validationPolicy /, '')} ${timing}` };
 };
 
-
 /** Validates and normalises an OrderSubmitted; unknown fields are dropped so they never reach history twice. */
 export function checkOrderSubmitted(input: unknown, options: CheckOptions = {}): OrderInputCheck {
   // Built per check, not kept: an Order checks its input once, in its first task, and a cached Order holding the

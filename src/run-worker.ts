@@ -1,4 +1,5 @@
 import { constants } from 'node:os';
+import { getHeapStatistics } from 'node:v8';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { Worker } from '@temporalio/worker';
@@ -28,10 +29,28 @@ export function shutdownGraceFromEnv(env: Env): { text: string; ms: number } {
 }
 
 /**
+ * Heap that one cached workflow holds, Order or CateringMatch, whichever costs more, rounded up: measured by the soak
+ * (`npm run benchmark -- --soak`, docs/benchmark.md). The SDK's own default assumes about 1.7 MiB; before the
+ * messages moved to zod/mini a cached Order here held about 3 MB, more than that, and the worker ran out of heap.
+ */
+export const cachedWorkflowHeapKiB = 512;
+/** The share of the heap the sticky cache may fill; the rest is for activations, payloads and the SDK itself. */
+export const cacheHeapShare = 0.5;
+
+/**
+ * The sticky cache that fits the heap: `cacheHeapShare` of the heap limit (`--max-old-space-size`, or V8's default
+ * for the machine) at `cachedWorkflowHeapKiB` a workflow. A workflow evicted from the cache costs nothing until its
+ * next task, which replays it, so a smaller cache trades CPU for never running out of heap.
+ */
+export function defaultWorkflowCacheSize(heapLimitBytes = getHeapStatistics().heap_size_limit): number {
+  return Math.max(1, Math.floor((heapLimitBytes * cacheHeapShare) / (cachedWorkflowHeapKiB * 1024)));
+}
+
+/**
  * The worker settings both processes and the benchmark run with, from the environment; an unset variable leaves the
- * SDK's default. Nonsense stops the process at start.
+ * SDK's default, except the sticky cache. Nonsense stops the process at start.
  *
- * - WORKFLOW_CACHE_SIZE: workflows kept in the sticky cache (`maxCachedWorkflows`; SDK default from the heap size)
+ * - WORKFLOW_CACHE_SIZE: workflows kept in the sticky cache (`maxCachedWorkflows`; default `defaultWorkflowCacheSize`)
  * - WORKFLOW_TASK_SLOTS: workflow tasks run at once (`maxConcurrentWorkflowTaskExecutions`, default 40)
  * - WORKFLOW_TASK_POLLERS: concurrent workflow task polls (`workflowTaskPollerBehavior`, default 10)
  * - ACTIVITY_TASK_SLOTS: activities run at once (`maxConcurrentActivityTaskExecutions`, default 100)
@@ -58,8 +77,7 @@ export function workerTuningFromEnv(
     return n;
   };
   const tuning: ReturnType<typeof workerTuningFromEnv> = {};
-  const cache = count('WORKFLOW_CACHE_SIZE', 0);
-  if (cache !== undefined) tuning.maxCachedWorkflows = cache;
+  tuning.maxCachedWorkflows = count('WORKFLOW_CACHE_SIZE', 0) ?? defaultWorkflowCacheSize();
   const workflowSlots = count('WORKFLOW_TASK_SLOTS', 2);
   if (workflowSlots !== undefined) tuning.maxConcurrentWorkflowTaskExecutions = workflowSlots;
   const workflowPollers = count('WORKFLOW_TASK_POLLERS', 2);
@@ -115,7 +133,15 @@ export async function runWorker(
       shutdownGraceTime: grace.ms,
       shutdownForceTime: grace.ms + forceAfterGraceMs,
     });
-    console.log(`${name}: polling in namespace ${namespace}`);
+    const registersWorkflows = Boolean(options.workflowBundle ?? options.workflowsPath);
+    const cache = registersWorkflows
+      ? `, sticky cache of ${worker.options.maxCachedWorkflows} workflows (${
+          process.env.WORKFLOW_CACHE_SIZE?.trim()
+            ? 'WORKFLOW_CACHE_SIZE'
+            : `${cacheHeapShare * 100}% of a ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MiB heap at ${cachedWorkflowHeapKiB} KiB each`
+        })`
+      : '';
+    console.log(`${name}: polling in namespace ${namespace}${cache}`);
     await worker.run();
     console.log(`${name}: stopped; every task it had taken finished`);
   } finally {

@@ -13,6 +13,8 @@ import { createAppWorkers } from '../../test/support/app-workers';
 import { failureConverterPath, testDataConverter } from '../../test/support/codec';
 import { workflowBundle } from '../../test/support/environments';
 import { floorTaskQueue } from './floor-workflow';
+import { peerTaskQueue } from './peer-workflows';
+import type { PeerActivities } from './peer-workflows';
 
 /** What every worker of the run gets, and what the table prints: the production tuning, from the environment. */
 export function benchmarkTuning(): Partial<WorkerOptions> {
@@ -67,5 +69,28 @@ export async function createFloorWorker(env: TestWorkflowEnvironment): Promise<W
     taskQueue: floorTaskQueue,
     workflowBundle: bundle,
     activities: { noop: () => Promise.resolve() },
+  });
+}
+
+/**
+ * The peer's worker: its workflows bundled on its own, the default data converter (no codec, as in the samples), the
+ * same tuning as the app's.
+ */
+export async function createPeerWorker(env: TestWorkflowEnvironment): Promise<Worker> {
+  const bundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./peer-workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  const activities: PeerActivities = {
+    validateCard: () => Promise.resolve(true),
+    publishConfirmation: () => Promise.resolve(),
+  };
+  return Worker.create({
+    connection: env.nativeConnection,
+    namespace: env.namespace ?? 'default',
+    ...benchmarkTuning(),
+    taskQueue: peerTaskQueue,
+    workflowBundle: bundle,
+    activities,
   });
 }

@@ -1,0 +1,231 @@
+/**
+ * The soak: thousands of open orders with their matches on one order worker process, the one `npm start` runs
+ * (`node dist/src/worker.js`, its sticky cache as it sizes it), and the validator beside it. Opens the orders, then
+ * confirms a share, cancels a share and lets a share expire, and last confirms every order still open, to show each
+ * can be. Samples the order worker's RSS all along from /proc, and fails if either process exits.
+ */
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { Client } from '@temporalio/client';
+import { publishMenuEvent } from '../../src/catering-events';
+import { cancelOrder, submitOrder } from '../../src/orders';
+
+const root = resolve(__dirname, '..', '..');
+
+export interface SoakSettings {
+  orders: number;
+  address: string;
+  namespace: string;
+  log: (line: string) => void;
+}
+
+export interface SoakResult {
+  orders: number;
+  openWorkflows: number;
+  stickyCache: string;
+  baseRssMiB: number;
+  openRssMiB: number;
+  peakRssMiB: number;
+  rssPerOpenWorkflowKiB: number;
+  workerRestarts: number;
+  confirmed: number;
+  cancelled: number;
+  expired: number;
+  confirmedAfterwards: number;
+  openSeconds: number;
+  totalSeconds: number;
+}
+
+const kib = (status: string, field: string): number =>
+  Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+
+/** A process of the app, as `scripts/processes.sh` starts it: compiled, its output kept for a failure's report. */
+class Process {
+  readonly child: ChildProcess;
+  output = '';
+  exited = false;
+  constructor(entry: string, env: Record<string, string>) {
+    this.child = spawn(process.execPath, [join(root, 'dist', 'src', entry)], {
+      cwd: root,
+      env: { ...process.env, METRICS_PORT: 'off', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const keep = (chunk: Buffer) => void (this.output = (this.output + chunk.toString()).slice(-20_000));
+    this.child.stdout?.on('data', keep);
+    this.child.stderr?.on('data', keep);
+    this.child.once('exit', () => (this.exited = true));
+  }
+  async logged(pattern: RegExp): Promise<RegExpExecArray> {
+    for (;;) {
+      const found = pattern.exec(this.output);
+      if (found) return found;
+      if (this.exited) throw new Error(`process exited before logging ${pattern}:\n${this.output}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  /** RSS now and the peak so far (VmHWM), in bytes. */
+  memory(): { rss: number; peak: number } {
+    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
+    return { rss: kib(status, 'VmRSS') * 1024, peak: kib(status, 'VmHWM') * 1024 };
+  }
+  stop(): Promise<void> {
+    if (this.exited) return Promise.resolve();
+    return new Promise((done) => {
+      this.child.once('exit', () => done());
+      this.child.kill('SIGTERM');
+    });
+  }
+}
+
+const card = { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' };
+
+/** Runs `work` over `items` with at most `width` at once. */
+async function pooled<T>(items: T[], width: number, work: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
+async function waitForCount(client: Client, query: string, want: number, watch: () => void): Promise<void> {
+  for (;;) {
+    watch();
+    const { count } = await client.workflow.count(query);
+    if (count >= want) return;
+    await new Promise((r) => setTimeout(r, 1000));
+  }
+}
+
+export async function soak(client: Client, settings: SoakSettings): Promise<SoakResult> {
+  const { orders, log } = settings;
+  const dataDir = mkdtempSync(join(tmpdir(), 'soak-data-'));
+  const env = {
+    TEMPORAL_ADDRESS: settings.address,
+    TEMPORAL_NAMESPACE: settings.namespace,
+    CATERING_DATA_DIR: dataDir,
+  };
+  const worker = new Process('worker.js', env);
+  const validator = new Process('validator.js', env);
+  const started = performance.now();
+  let peak = 0;
+  const watch = () => {
+    if (worker.exited || validator.exited)
+      throw new Error(`a worker process exited during the soak:\n${worker.output}\n${validator.output}`);
+    peak = Math.max(peak, worker.memory().peak);
+  };
+  const sampler = setInterval(() => {
+    if (!worker.exited) peak = Math.max(peak, worker.memory().peak);
+  }, 1000);
+  try {
+    const [, stickyCache] = await worker.logged(/orders: polling in namespace \S+, sticky cache of ([^\n]+)/);
+    await validator.logged(/credit-card-validation: polling/);
+    const base = worker.memory().rss;
+    const batch = `soak-${Date.now().toString(36)}`;
+    const ids = Array.from({ length: orders }, (_, i) => `${batch}-${i}`);
+    // Shares of the orders: 20% confirmed, 10% cancelled, 10% left to expire; the rest stay open until the end.
+    const role = (i: number) =>
+      i % 10 < 2 ? 'confirm' : i % 10 === 2 ? 'cancel' : i % 10 === 3 ? 'expire' : 'open';
+    const byRole = (r: string) => ids.filter((_, i) => role(i) === r);
+    const expireWithin = `${Math.max(120, Math.ceil(orders / 10))} seconds`;
+    log(
+      `soak: opening ${orders} orders, two menus each (the ${byRole('expire').length} to expire within ${expireWithin})`,
+    );
+    await pooled(
+      ids.map((id, i) => ({ id, i })),
+      50,
+      async ({ id, i }) => {
+        watch();
+        await submitOrder(client, {
+          orderId: id,
+          customerId: `customer-${i % 50}`,
+          amount: 40 + (i % 100),
+          currency: 'EUR',
+          card,
+          menus: [
+            { menuId: 'A', catererId: 'caterer-anna' },
+            { menuId: 'B', catererId: 'caterer-ben' },
+          ],
+          confirmWithin: role(i) === 'expire' ? expireWithin : '7 days',
+          retainFor: '0 seconds',
+        });
+      },
+    );
+    const ofBatch = `WorkflowId STARTS_WITH "order-${batch}-"`;
+    await waitForCount(
+      client,
+      `${ofBatch} AND (OrderStatus = "Validated" OR OrderStatus = "Expired")`,
+      orders,
+      watch,
+    );
+    await waitForCount(
+      client,
+      `WorkflowId STARTS_WITH "catering-match-${batch}-" AND MatchStatus = "AwaitingConfirmations"`,
+      orders - byRole('expire').length,
+      watch,
+    );
+    const openSeconds = (performance.now() - started) / 1000;
+    const open = worker.memory().rss;
+    const openWorkflows = 2 * orders;
+    log(
+      `soak: ${orders} orders and their matches open in ${openSeconds.toFixed(0)} s; order worker RSS ${(open / 2 ** 20).toFixed(0)} MiB`,
+    );
+
+    const confirm = (id: string) =>
+      Promise.all([
+        publishMenuEvent(client, 'CustomerConfirmedMenu', { orderId: id, menuId: 'A', eventId: `${id}-c` }),
+        publishMenuEvent(client, 'CatererConfirmedMenu', {
+          orderId: id,
+          menuId: 'A',
+          catererId: 'caterer-anna',
+          eventId: `${id}-k`,
+        }),
+      ]);
+    log('soak: confirming 20%, cancelling 10%, the 10% to expire expiring');
+    await pooled(byRole('confirm'), 50, async (id) => (watch(), confirm(id)));
+    await pooled(byRole('cancel'), 50, async (id) => (watch(), cancelOrder(client, id, 'soak')));
+    const counted = (status: string) => client.workflow.count(`${ofBatch} AND OrderStatus = "${status}"`);
+    await waitForCount(client, `${ofBatch} AND OrderStatus = "Confirmed"`, byRole('confirm').length, watch);
+    await waitForCount(client, `${ofBatch} AND OrderStatus = "Cancelled"`, byRole('cancel').length, watch);
+    await waitForCount(client, `${ofBatch} AND OrderStatus = "Expired"`, byRole('expire').length, watch);
+    const confirmed = (await counted('Confirmed')).count;
+    const cancelled = (await counted('Cancelled')).count;
+    const expired = (await counted('Expired')).count;
+
+    log(`soak: confirming the ${byRole('open').length} orders still open`);
+    await pooled(byRole('open'), 50, async (id) => (watch(), confirm(id)));
+    await waitForCount(
+      client,
+      `${ofBatch} AND OrderStatus = "Confirmed"`,
+      confirmed + byRole('open').length,
+      watch,
+    );
+    const confirmedAfterwards = (await counted('Confirmed')).count - confirmed;
+    watch();
+    return {
+      orders,
+      openWorkflows,
+      stickyCache: stickyCache ?? '',
+      baseRssMiB: base / 2 ** 20,
+      openRssMiB: open / 2 ** 20,
+      peakRssMiB: peak / 2 ** 20,
+      rssPerOpenWorkflowKiB: (open - base) / 1024 / openWorkflows,
+      workerRestarts: 0,
+      confirmed,
+      cancelled,
+      expired,
+      confirmedAfterwards,
+      openSeconds,
+      totalSeconds: (performance.now() - started) / 1000,
+    };
+  } finally {
+    clearInterval(sampler);
+    await Promise.all([worker.stop(), validator.stop()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
