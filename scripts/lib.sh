@@ -39,6 +39,7 @@ apt_install_as_root() {
 # The supported Node is 22 or 24 (package.json engines). Where the machine's `node` is older, Node 24 from the npm
 # registry (scripts/node24.sh) goes first on PATH for this script and everything it starts, npm included (its
 # launcher runs on the `node` on PATH), and node-gyp builds addons against that Node's own headers.
+# `quiet`: say nothing unless Node 24 has to be fetched.
 use_supported_node() {
   local major
   major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
@@ -46,7 +47,7 @@ use_supported_node() {
   bash "$ROOT_DIR/scripts/node24.sh"
   export PATH="$TOOLS_DIR/node24/bin:$PATH"
   export npm_config_nodedir="$TOOLS_DIR/node24"
-  say "Node $(node --version) (.temporal/tools/node24; the machine's Node $major is past its end of life)"
+  [[ "${1:-}" == quiet ]] || say "Node $(node --version) (.temporal/tools/node24; the machine's Node $major is past its end of life)"
 }
 
 # node_modules as package-lock.json has it, its native addons built for the Node that runs now: the ABI it was
