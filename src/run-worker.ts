@@ -29,13 +29,18 @@ export function shutdownGraceFromEnv(env: Env): { text: string; ms: number } {
 }
 
 /**
- * Heap that one cached workflow holds, Order or CateringMatch, whichever costs more, rounded up: measured by the soak
- * (`npm run benchmark -- --soak`, docs/benchmark.md). The SDK's own default assumes about 1.7 MiB; before the
- * messages moved to zod/mini a cached Order here held about 3 MB, more than that, and the worker ran out of heap.
+ * Memory that one cached workflow holds, an Order or a CateringMatch, rounded up: the soak measured about 570 KiB
+ * (RSS of the order worker with 600 workflows open, its cache holding all of them against a cache of 0). Before the
+ * messages moved to zod/mini a cached Order held about 3 MB, where the SDK's own default assumes 1.7 MiB: the worker
+ * cached itself out of heap at about 1,300 open orders.
  */
-export const cachedWorkflowHeapKiB = 512;
-/** The share of the heap the sticky cache may fill; the rest is for activations, payloads and the SDK itself. */
-export const cacheHeapShare = 0.5;
+export const cachedWorkflowHeapKiB = 640;
+/**
+ * The share of the heap limit the sticky cache may fill; the rest is for what evicting and replaying leaves behind
+ * until the next collection, activations, payloads and the SDK itself. The soak measured a third of the worker's RSS
+ * growth as such churn, with no workflow cached at all.
+ */
+export const cacheHeapShare = 0.35;
 
 /**
  * The sticky cache that fits the heap: `cacheHeapShare` of the heap limit (`--max-old-space-size`, or V8's default

@@ -147,11 +147,9 @@ describe('the Web UI with the codec server, in a real browser', () => {
   const workflowLinks = (): Promise<string[]> =>
     page.getByRole('link', { name: /^(order|catering-match)-/ }).allInnerTexts();
 
-  const inputPanel = (): Locator =>
-    page
-      .getByRole('heading', { level: 2, name: 'Input', exact: true })
-      .locator('xpath=..')
-      .getByRole('textbox');
+  // The workflow's input, in a read-only editor labelled "Input" of its own (beside the "Result" one). While the page
+  // loads it shows a placeholder, then the encoded payloads, then what the codec server decoded.
+  const inputPanel = (): Locator => page.getByRole('textbox', { name: 'Input', exact: true });
 
   async function openOrder(placed: PlacedOrder): Promise<void> {
     await page.goto(`${ui}/namespaces/default/workflows`);
@@ -223,6 +221,8 @@ describe('the Web UI with the codec server, in a real browser', () => {
     await page.screenshot({ path: resolve(screenshots, 'web-ui-order.png') });
 
     // The validator's request in the event history carries the card too; a person expanding it sees it masked.
+    // A workflow's page opens on its Timeline; the events are listed on a tab of their own (named with their count).
+    await page.getByRole('tab', { name: /^Event History\b/ }).click();
     await page
       .getByRole('row')
       .filter({ hasText: 'Activity Task Scheduled' })

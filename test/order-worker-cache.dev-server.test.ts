@@ -1,0 +1,116 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { publishMenuEvent } from '../src/catering-events';
+import { submitOrder } from '../src/orders';
+import { defaultWorkflowCacheSize } from '../src/run-worker';
+import { AppProcess } from './support/app-processes';
+import { eventually } from './support/eventually';
+import { createDevServerEnv, uniqueId } from './support/environments';
+import { freePort, scrape, sumOf } from './support/prometheus';
+
+/**
+ * More open orders than the sticky cache holds, on the real order worker process: the cache evicts, evicted
+ * workflows are rebuilt from history at their next task, and every order still finishes. The soak
+ * (`npm run benchmark -- --phases soak`) does the same with 10,000 orders and measures the heap.
+ */
+describe('order worker sticky cache: more open workflows than it holds', () => {
+  const orders = 200;
+  const cacheSize = 20;
+  let env: TestWorkflowEnvironment;
+  let client: Client;
+  let dataDir: string;
+  let worker: AppProcess;
+  let validator: AppProcess;
+  let metricsPort: number;
+  const batch = uniqueId('cache');
+  const card = { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' };
+  const ids = Array.from({ length: orders }, (_, i) => `${batch}-${i}`);
+  const ofBatch = `WorkflowId STARTS_WITH "order-${batch}-"`;
+  const count = async (query: string) => (await client.workflow.count(query)).count;
+
+  beforeAll(async () => {
+    env = await createDevServerEnv();
+    client = env.client;
+    dataDir = mkdtempSync(join(tmpdir(), 'catering-cache-'));
+    metricsPort = await freePort();
+    const processEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', CATERING_DATA_DIR: dataDir };
+    worker = new AppProcess(
+      'worker',
+      { ...processEnv, WORKFLOW_CACHE_SIZE: String(cacheSize), METRICS_PORT: String(metricsPort) },
+      { compiled: true },
+    );
+    validator = new AppProcess('validator', processEnv, { compiled: true });
+    worker.start();
+    validator.start();
+    await worker.logged(new RegExp(`orders: polling in namespace default, sticky cache of ${cacheSize} workflows`));
+    await validator.logged(/credit-card-validation: polling/);
+  });
+
+  afterAll(async () => {
+    await worker?.stop();
+    await validator?.stop();
+    await env?.teardown();
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+  });
+
+  test(`when ${orders} orders with their matches are open on a cache of ${cacheSize}, then workflows are evicted, the worker stays up, and every order is confirmed`, async () => {
+    for (let i = 0; i < ids.length; i += 20)
+      await Promise.all(
+        ids.slice(i, i + 20).map((orderId, k) =>
+          submitOrder(client, {
+            orderId,
+            customerId: `customer-${(i + k) % 7}`,
+            amount: 50,
+            currency: 'EUR',
+            card,
+            menus: [
+              { menuId: 'A', catererId: 'caterer-anna' },
+              { menuId: 'B', catererId: 'caterer-ben' },
+            ],
+            retainFor: '0 seconds',
+          }),
+        ),
+      );
+    await eventually(
+      'every order validated and waiting for its confirmation',
+      () => count(`${ofBatch} AND OrderStatus = "Validated"`),
+      (validated) => validated === orders,
+      90_000,
+    );
+    for (let i = 0; i < ids.length; i += 20)
+      await Promise.all(
+        ids.slice(i, i + 20).flatMap((orderId) => [
+          publishMenuEvent(client, 'CustomerConfirmedMenu', { orderId, menuId: 'B', eventId: `${orderId}-c` }),
+          publishMenuEvent(client, 'CatererConfirmedMenu', {
+            orderId,
+            menuId: 'B',
+            catererId: 'caterer-ben',
+            eventId: `${orderId}-k`,
+          }),
+        ]),
+      );
+    await eventually(
+      'every order confirmed',
+      () => count(`${ofBatch} AND OrderStatus = "Confirmed"`),
+      (confirmed) => confirmed === orders,
+      90_000,
+    );
+
+    const samples = await scrape(metricsPort);
+    // 400 workflows through 20 places: the cache was full and pushed workflows out to take new ones.
+    expect(sumOf(samples, 'temporal_sticky_cache_total_forced_eviction')).toBeGreaterThan(0);
+    expect(sumOf(samples, 'temporal_sticky_cache_size')).toBeLessThanOrEqual(cacheSize);
+    expect(worker.log).not.toMatch(/out of memory|Worker Thread failed/i);
+    const exited = await Promise.race([worker.exited.then(() => true), Promise.resolve(false)]);
+    expect(exited).toBe(false);
+  });
+
+  test('when WORKFLOW_CACHE_SIZE is unset, then the cache is sized from the heap at the measured cost of a cached workflow', () => {
+    // 35% of a 4 GiB heap at 640 KiB a workflow; never zero, however small the heap.
+    expect(defaultWorkflowCacheSize(4 * 2 ** 30)).toBe(2293);
+    expect(defaultWorkflowCacheSize(2 ** 20)).toBe(1);
+  });
+});
