@@ -36,7 +36,11 @@ describe('order worker sticky cache: more open workflows than it holds', () => {
     client = env.client;
     dataDir = mkdtempSync(join(tmpdir(), 'catering-cache-'));
     metricsPort = await freePort();
-    const processEnv = { TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default', CATERING_DATA_DIR: dataDir };
+    const processEnv = {
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: 'default',
+      CATERING_DATA_DIR: dataDir,
+    };
     worker = new AppProcess(
       'worker',
       { ...processEnv, WORKFLOW_CACHE_SIZE: String(cacheSize), METRICS_PORT: String(metricsPort) },
@@ -45,7 +49,9 @@ describe('order worker sticky cache: more open workflows than it holds', () => {
     validator = new AppProcess('validator', processEnv, { compiled: true });
     worker.start();
     validator.start();
-    await worker.logged(new RegExp(`orders: polling in namespace default, sticky cache of ${cacheSize} workflows`));
+    await worker.logged(
+      new RegExp(`orders: polling in namespace default, sticky cache of ${cacheSize} workflows`),
+    );
     await validator.logged(/credit-card-validation: polling/);
   });
 
@@ -83,7 +89,11 @@ describe('order worker sticky cache: more open workflows than it holds', () => {
     for (let i = 0; i < ids.length; i += 20)
       await Promise.all(
         ids.slice(i, i + 20).flatMap((orderId) => [
-          publishMenuEvent(client, 'CustomerConfirmedMenu', { orderId, menuId: 'B', eventId: `${orderId}-c` }),
+          publishMenuEvent(client, 'CustomerConfirmedMenu', {
+            orderId,
+            menuId: 'B',
+            eventId: `${orderId}-c`,
+          }),
           publishMenuEvent(client, 'CatererConfirmedMenu', {
             orderId,
             menuId: 'B',
