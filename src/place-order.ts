@@ -1,33 +1,46 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
-import { MatchAlreadyFinishedError, startCateringMatch } from './catering-events';
-import { submitOrder } from './orders';
+import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
+import { submitOrder } from './orders';
 import type { CateringMatchStatus, OrderStored } from './shared';
-import { cateringMatchWorkflowId } from './shared';
+import { cateringMatchWorkflowId, MatchStatusAttribute } from './shared';
 
 export interface PlacedMatch {
   workflowId: string;
   runId?: string;
-  /** Set when the match had already finished: it is reported as it ended, never started again. */
+  /** Set when the match had already finished: it is reported as it ended. */
   finished?: { status?: CateringMatchStatus };
 }
 
 /**
- * What the business calls submitting an order: the order is stored and, when it offers menus, its catering
- * match starts with them (so declines can end it and caterers are checked). Orders started by hand with
- * `temporal workflow start` get their match from the first menu event instead. Placing the same order again
- * returns it as stored, with its match as it is, running or finished.
+ * What the business calls submitting an order: the order is stored, and when it offers menus it hands them to its
+ * catering match itself (the Order's offerMenusToMatch activity signals-with-start the match with the order's own
+ * checked menus and confirmation deadline), so an order and its match always run by one deadline. `confirmWithin`
+ * is the order's own setting, for an input that does not name one. Placing the same order again returns it as
+ * stored, with its match as it is, running or finished.
  */
 export async function placeOrder(
   client: Client,
   input: unknown,
   options: { confirmWithin?: Duration } = {},
 ): Promise<{ order: OrderStored; match?: PlacedMatch }> {
-  // One span around both starts, so that an order and its match are one trace (a no-op without a tracer provider).
+  // One span around the submission, so that an order and its match are one trace (a no-op without a tracer).
   return trace.getTracer('catering-orders').startActiveSpan('placeOrder', async (span) => {
     try {
-      return await placeOrderAndMatch(client, input, options);
+      const withDeadline =
+        options.confirmWithin !== undefined && typeof input === 'object' && input !== null
+          ? { confirmWithin: options.confirmWithin, ...input }
+          : input;
+      const order = await submitOrder(client, withDeadline);
+      const { menus } = input as { menus?: unknown[] };
+      if (!Array.isArray(menus) || menus.length === 0) return { order };
+      return {
+        order,
+        match: order.created
+          ? { workflowId: cateringMatchWorkflowId(order.orderId) }
+          : await matchAsItIs(client, order.orderId),
+      };
     } catch (err) {
       // The name only: a message may quote the order's input, and traces leave the process unencrypted.
       span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.name : 'error' });
@@ -38,24 +51,20 @@ export async function placeOrder(
   });
 }
 
-async function placeOrderAndMatch(
-  client: Client,
-  input: unknown,
-  options: { confirmWithin?: Duration },
-): Promise<{ order: OrderStored; match?: PlacedMatch }> {
-  const order = await submitOrder(client, input);
-  const { menus } = input as { menus?: { menuId: string; catererId: string }[] };
-  if (!menus || menus.length === 0) return { order };
+/** The match of an order placed before: running, finished (with how it ended), or not started yet. */
+async function matchAsItIs(client: Client, orderId: string): Promise<PlacedMatch> {
+  const workflowId = cateringMatchWorkflowId(orderId);
   try {
-    const match = await startCateringMatch(client, { orderId: order.orderId, menus, ...options });
-    return { order, match };
+    const described = await client.workflow.getHandle(workflowId).describe();
+    const match: PlacedMatch = { workflowId, runId: described.runId };
+    if (described.status.name !== 'RUNNING') {
+      const status = described.typedSearchAttributes.get(MatchStatusAttribute) as
+        CateringMatchStatus | undefined;
+      match.finished = status === undefined ? {} : { status };
+    }
+    return match;
   } catch (err) {
-    if (!(err instanceof MatchAlreadyFinishedError)) throw err;
-    const match: PlacedMatch = {
-      workflowId: cateringMatchWorkflowId(order.orderId),
-      finished: err.status === undefined ? {} : { status: err.status },
-    };
-    if (err.runId !== undefined) match.runId = err.runId;
-    return { order, match };
+    if (err instanceof WorkflowNotFoundError) return { workflowId };
+    throw err;
   }
 }

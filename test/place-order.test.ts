@@ -12,22 +12,26 @@ beforeAll(() => {
 
 describe('placing an order again (what the CLI does on `submit`)', () => {
   test('when its match has already finished, then the existing order comes back with the match as it ended', async () => {
+    // The match is the order's own: started by the order's hand-over, with the order's confirmation deadline.
     const h = new OrderHarness(env, { matches: 'real' });
     const input = orderInput();
     const first = await placeOrder(env.client, input, { confirmWithin: '1 minute' });
     expect(first.order.created).toBe(true);
     expect(first.match?.workflowId).toBe(cateringMatchWorkflowId(input.orderId));
 
+    let matchRunId: string | undefined;
     await h.run(async () => {
       const match = env.client.workflow.getHandle<typeof CateringMatch>(
         cateringMatchWorkflowId(input.orderId),
       );
-      expect(await match.result()).toMatchObject({ status: 'Expired' });
+      // The match exists once the order has handed its menus over.
       await waitForState(
         stateOf(env, first.order.workflowId),
-        (s) => s.validation.outcome === 'Validated',
-        'validated',
+        (s) => s.validation.outcome === 'Validated' && s.matchOffer !== undefined,
+        'validated, its menus offered',
       );
+      expect(await match.result()).toMatchObject({ status: 'Expired' });
+      matchRunId = (await match.describe()).runId;
     });
 
     // The order may since have passed its own confirmation deadline in the skipped time: it is returned as it is.
@@ -39,7 +43,7 @@ describe('placing an order again (what the CLI does on `submit`)', () => {
       order: { ...first.order, status, created: false },
       match: {
         workflowId: cateringMatchWorkflowId(input.orderId),
-        runId: first.match?.runId,
+        runId: matchRunId,
         finished: { status: 'Expired' },
       },
     });
