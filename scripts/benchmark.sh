@@ -6,5 +6,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT_DIR"
 use_supported_node quiet
 ensure_node_modules
+bash scripts/provision.sh cli
 ensure_build
 exec node_modules/.bin/tsx scripts/benchmark.ts "$@"
