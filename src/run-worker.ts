@@ -29,26 +29,24 @@ export function shutdownGraceFromEnv(env: Env): { text: string; ms: number } {
 }
 
 /**
- * Memory that one cached workflow holds, an Order or a CateringMatch, rounded up: the soak measured about 570 KiB
- * (RSS of the order worker with 600 workflows open, its cache holding all of them against a cache of 0). Before the
- * messages moved to zod/mini a cached Order held about 3 MB, where the SDK's own default assumes 1.7 MiB: the worker
- * cached itself out of heap at about 1,300 open orders.
+ * Memory that one cached workflow costs the order worker, an Order or a CateringMatch, rounded up, as measured: its
+ * live heap in the SDK's workflow thread is about 490 KiB (heap after a full collection, 400 workflows all cached),
+ * but under the soak's churn (20,000 open workflows passing through the cache, the evicted ones replayed at their
+ * next task) the worker's RSS grew by about 1.4 MiB per cached workflow: V8 keeps the garbage of replays until it
+ * collects. Before the messages moved to zod/mini a cached Order held about 3 MB of live heap, and the SDK's own
+ * default (600 workflows per GiB of heap) cached the worker out of heap at about 1,300 open orders.
  */
-export const cachedWorkflowHeapKiB = 640;
-/**
- * The share of the heap limit the sticky cache may fill; the rest is for what evicting and replaying leaves behind
- * until the next collection, activations, payloads and the SDK itself. The soak measured a third of the worker's RSS
- * growth as such churn, with no workflow cached at all.
- */
+export const cachedWorkflowCostKiB = 1536;
+/** The share of the heap limit the sticky cache may cost; the rest is the client, activities and the SDK. */
 export const cacheHeapShare = 0.35;
 
 /**
  * The sticky cache that fits the heap: `cacheHeapShare` of the heap limit (`--max-old-space-size`, or V8's default
- * for the machine) at `cachedWorkflowHeapKiB` a workflow. A workflow evicted from the cache costs nothing until its
+ * for the machine) at `cachedWorkflowCostKiB` a workflow. A workflow evicted from the cache costs nothing until its
  * next task, which replays it, so a smaller cache trades CPU for never running out of heap.
  */
 export function defaultWorkflowCacheSize(heapLimitBytes = getHeapStatistics().heap_size_limit): number {
-  return Math.max(1, Math.floor((heapLimitBytes * cacheHeapShare) / (cachedWorkflowHeapKiB * 1024)));
+  return Math.max(1, Math.floor((heapLimitBytes * cacheHeapShare) / (cachedWorkflowCostKiB * 1024)));
 }
 
 /**
@@ -143,7 +141,7 @@ export async function runWorker(
       ? `, sticky cache of ${worker.options.maxCachedWorkflows} workflows (${
           process.env.WORKFLOW_CACHE_SIZE?.trim()
             ? 'WORKFLOW_CACHE_SIZE'
-            : `${cacheHeapShare * 100}% of a ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MiB heap at ${cachedWorkflowHeapKiB} KiB each`
+            : `${cacheHeapShare * 100}% of a ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MiB heap at ${cachedWorkflowCostKiB} KiB each`
         })`
       : '';
     console.log(`${name}: polling in namespace ${namespace}${cache}`);
