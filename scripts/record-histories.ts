@@ -150,6 +150,48 @@ async function record(env: TestWorkflowEnvironment, faults: FaultInjection): Pro
 
   await recordSince12(env, faults);
   await recordSince10(env);
+  await recordBeforeLengthBounds(env);
+}
+
+/**
+ * Recorded by the code before issue 21 gave every free-text field a length bound: an order, its commands and its
+ * match's events with fields longer than today's bounds, all accepted and applied as they then were. Today's code
+ * must replay them the same way (patch messages-length-bounded).
+ */
+async function recordBeforeLengthBounds(env: TestWorkflowEnvironment): Promise<void> {
+  const { client } = env;
+  const long = (prefix: string, length: number) => prefix + 'x'.repeat(length - prefix.length);
+  const catererId = long('caterer-', 150);
+  const oversized = order('oversized-fields', '4242424242424242', {
+    customerId: long('customer-', 250),
+    card: { number: '4242424242424242', expiry: '12/39', holder: long('Ada ', 250) },
+    menus: [{ menuId: long('menu-', 150), catererId }],
+  });
+  const menuId = oversized.menus![0]!.menuId;
+  await submitOrder(client, oversized);
+  await eventually(
+    `match ${oversized.orderId} offered`,
+    () => getMatchState(client, oversized.orderId),
+    (s) => s.menusOffered,
+    60_000,
+  );
+  await publishMenuEvent(client, 'CustomerConfirmedMenu', ids(oversized, menuId, long('e1-', 300)));
+  await publishMenuEvent(client, 'CatererConfirmedMenu', {
+    ...ids(oversized, menuId, long('e2-', 300)),
+    catererId,
+  });
+  await save(
+    'catering-match-oversized-fields-before-bounds',
+    client.workflow.getHandle(cateringMatchWorkflowId(oversized.orderId)),
+  );
+  await untilStatus(client, oversized.orderId, 'Confirmed');
+  // By hand, after the match's own: a duplicate with an eventId longer than its bound, then a long reason.
+  await confirmOrder(client, oversized.orderId, menuId, long('manual-', 300));
+  await cancelOrder(client, oversized.orderId, long('too late: ', 1500));
+  await save(
+    'order-oversized-fields-before-bounds',
+    client.workflow.getHandle(orderWorkflowId(oversized.orderId)),
+  );
 }
 
 /** Paths added by issue 10, each behind its own patch: the order hands its menus over, the confirmation deadline. */
@@ -333,7 +375,10 @@ async function main(): Promise<void> {
         faults,
       }),
     });
-    await orders.runUntil(validator.runUntil(record(env, faults)));
+    // `-- before-length-bounds` records that section alone; by default every path is run.
+    const only = process.argv[2];
+    const paths = only === 'before-length-bounds' ? recordBeforeLengthBounds(env) : record(env, faults);
+    await orders.runUntil(validator.runUntil(paths));
   } finally {
     await env.teardown();
   }

@@ -40,13 +40,50 @@ export const minHistoryEventsLimit = 20;
 
 const isAbsent = (value: unknown): boolean => value === undefined || value === null;
 
-/** A required string: trimmed, and neither missing nor blank. */
-const text = () =>
+/**
+ * The longest each free-text field may be, so that an oversized order or command is refused, naming its field,
+ * before anything starts (not by the server's payload limit, which names nothing). Well above any real value.
+ */
+export const maxLengths = {
+  /** Also the rule of `order-<orderId>`, the workflow id people type. */
+  orderId: 100,
+  customerId: 200,
+  /** 12 to 19 digits, with the spaces or dashes people type. */
+  cardNumber: 40,
+  cardHolder: 200,
+  menuId: 100,
+  catererId: 100,
+  eventId: 200,
+  reason: 1000,
+  /** Menus on offer for one order. */
+  menus: 100,
+} as const;
+
+/**
+ * Not a check but a bound: the last check of its field, never aborting, so that the field's other problems are found
+ * as they were before bounds existed, and `problemsIn(..., { lengthBounds: false })` can leave it out (workflows
+ * started before the bounds replay as they ran).
+ */
+const atMost = (max: number, what = 'characters') =>
+  z.maxLength(max, { error: `must be at most ${max} ${what}` });
+
+/** A quoted input for a message, cut short: a message must not carry a megabyte of what it refuses. */
+const quote = (input: unknown): string =>
+  typeof input === 'string' && input.length > 40
+    ? JSON.stringify(`${input.slice(0, 40)}…`)
+    : (JSON.stringify(input) ?? String(input));
+
+/** A required string: trimmed, neither missing nor blank, and at most `max` characters once trimmed. */
+const text = (max: number | undefined) =>
   z.string({ error: (iss) => (isAbsent(iss.input) ? 'is missing' : 'must be a non-empty string') }).check(
     z.minLength(1, { error: 'is missing', abort: true }),
     z.trim(),
     z.refine((s) => s !== '', { error: 'must be a non-empty string', abort: true }),
+    ...(max === undefined ? [] : [atMost(max)]),
   );
+
+/** An optional free-text field (a reason): any string, at most `max` characters. */
+const note = (max: number) => z.optional(z.string({ error: 'must be a string' }).check(atMost(max)));
 
 /**
  * A Temporal Duration (`'10 seconds'`, `'2h'`, `1500` ms) that the SDK's own parser (`msToNumber`, what it schedules
@@ -70,10 +107,16 @@ const duration = (positive: boolean, example: string, lenient: boolean): z.ZodMi
   // An order that started before durations were checked holds whatever it was given: accepted as given on replay.
   if (lenient) return z.custom<Duration>(() => true);
   const message = (input: unknown) =>
-    `must be a ${positive ? 'positive ' : ''}duration such as ${example} (got ${JSON.stringify(input)})`;
+    `must be a ${positive ? 'positive ' : ''}duration such as ${example} (got ${quote(input)})`;
   return describe(
     z
-      .union([z.number(), z.string()], { error: (iss) => message(iss.input) })
+      // The SDK's parser reads no string longer than 100 characters: the bound says so in the JSON Schema.
+      .union(
+        [z.number(), z.string().check(z.maxLength(100, { error: (iss) => message(iss.input), abort: true }))],
+        {
+          error: (iss) => message(iss.input),
+        },
+      )
       .check(z.refine((v) => isDuration(v, positive), { error: (iss) => message(iss.input), abort: true })),
     { description: durationHelp },
   ) as unknown as z.ZodMiniType<Duration>;
@@ -93,17 +136,23 @@ const maxHistoryEvents = () =>
 // ---------------------------------------------------------------------------------------------------------------
 // Order
 
-const creditCard = () =>
+/** `undefined` (no bound) where the bounds are off: see `OrderSchemaOptions.lengthBounds`. */
+type Bound = (max: number) => number | undefined;
+const bounded: Bound = (max) => max;
+
+const creditCard = (bound: Bound = bounded) =>
   describe(
     z.object(
       {
         // The number's format is the validator's business (it answers InvalidCardData); here it only has to be there.
-        number: describe(text(), { description: 'Primary account number; spaces and dashes are tolerated.' }),
-        // Card data never goes into a message: messages end up in logs, traces and failures.
-        expiry: text().check(
+        number: describe(text(bound(maxLengths.cardNumber)), {
+          description: 'Primary account number; spaces and dashes are tolerated.',
+        }),
+        // Card data never goes into a message: messages end up in logs, traces and failures. The format bounds it.
+        expiry: text(undefined).check(
           z.regex(/^(0[1-9]|1[0-2])\/\d{2}$/, { error: 'must be MM/YY, as printed on the card' }),
         ),
-        holder: text(),
+        holder: text(bound(maxLengths.cardHolder)),
       },
       {
         error: (iss) =>
@@ -113,22 +162,28 @@ const creditCard = () =>
     { description: 'The card to charge; never written to a message, a log or a failure.' },
   );
 
-const menuOffer = () =>
+const menuOffer = (bound: Bound = bounded) =>
   describe(
-    z.object({ menuId: text(), catererId: text() }, { error: 'must be an object with menuId and catererId' }),
+    z.object(
+      { menuId: text(bound(maxLengths.menuId)), catererId: text(bound(maxLengths.catererId)) },
+      { error: 'must be an object with menuId and catererId' },
+    ),
     { description: 'A menu on offer for an order, and the caterer who must confirm it.' },
   );
 
 /** Menus on offer, each named once. */
-const menuOffers = () =>
-  z.array(menuOffer(), { error: 'must be a list of {menuId, catererId}' }).check(
+const menuOffers = (bound: Bound = bounded) => {
+  const max = bound(maxLengths.menus);
+  return z.array(menuOffer(bound), { error: 'must be a list of {menuId, catererId}' }).check(
     z.superRefine((menus, ctx) => {
       menus.forEach((menu, i) => {
         if (menus.findIndex((m) => m.menuId === menu.menuId) < i)
           ctx.addIssue({ code: 'custom', path: [i, 'menuId'], message: `${menu.menuId} is listed twice` });
       });
     }),
+    ...(max === undefined ? [] : [atMost(max, 'menus')]),
   );
+};
 
 const amountMessage = (input: unknown) =>
   `must be a positive number with at most two decimals (got ${JSON.stringify(input)})`;
@@ -163,7 +218,7 @@ const currencyCode = () =>
         error: (iss) =>
           isAbsent(iss.input) || iss.input === ''
             ? `is missing (${supportedList})`
-            : `${typeof iss.input === 'string' ? iss.input : JSON.stringify(iss.input)} is not supported (${supportedList})`,
+            : `${typeof iss.input === 'string' && iss.input.length <= 20 ? iss.input : quote(iss.input)} is not supported (${supportedList})`,
       }),
       { description: 'ISO 4217 code, in any case.' },
     ),
@@ -203,6 +258,11 @@ export interface OrderSchemaOptions {
   lenientTiming?: boolean;
   /** Checked once every field of the policy passes; not with `lenientTiming`. */
   policyProblem?: PolicyProblem;
+  /**
+   * Free-text fields bounded by `maxLengths` (the default). Off only for an Order started before the bounds,
+   * replaying: it holds what it was given.
+   */
+  lengthBounds?: boolean;
 }
 
 /** Absent when left out or `null`. */
@@ -217,25 +277,30 @@ const omittable = <T extends z.ZodMiniType>(schema: T) =>
 export function orderSubmittedSchema(options: OrderSchemaOptions = {}) {
   const lenient = options.lenientTiming ?? false;
   const { policyProblem } = options;
+  const bound: Bound = options.lengthBounds === false ? () => undefined : bounded;
   // Key order, in the shape and so in the problems: the order they are listed in the README.
   return describe(
     z.object(
       {
         orderId: describe(
-          text().check(
+          text(undefined).check(
+            // Its one bound, always on: it was always its rule. Said first, so a long one is not quoted.
+            z.maxLength(maxLengths.orderId, {
+              error: `must be at most ${maxLengths.orderId} characters`,
+              abort: true,
+            }),
             // It becomes part of the workflow id `order-<orderId>`, which people type.
             z.regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/, {
-              error: (iss) =>
-                `must be 1-100 letters, digits, '.', '_', ':' or '-' (got ${JSON.stringify(iss.input)})`,
+              error: (iss) => `must be 1-100 letters, digits, '.', '_', ':' or '-' (got ${quote(iss.input)})`,
             }),
           ),
           { description: 'The idempotency key; the workflow id is `order-<orderId>`.' },
         ),
-        customerId: text(),
+        customerId: text(bound(maxLengths.customerId)),
         amount: amount(),
         currency: currencyCode(),
-        card: creditCard(),
-        menus: omittable(menuOffers()),
+        card: creditCard(bound),
+        menus: omittable(menuOffers(bound)),
         validationPolicy: omittable(
           describe(
             z.partial(z.object(validationPolicyFields(lenient), { error: 'must be an object' })).check(
@@ -275,10 +340,12 @@ export const ConfirmOrder = once(() =>
   describe(
     z.object(
       {
-        orderId: text(),
-        menuId: text(),
+        orderId: text(maxLengths.orderId),
+        menuId: text(maxLengths.menuId),
         eventId: z.optional(
-          describe(text(), { description: 'Identifies the command so a redelivery is recognised.' }),
+          describe(text(maxLengths.eventId), {
+            description: 'Identifies the command so a redelivery is recognised.',
+          }),
         ),
       },
       { error: 'must be an object' },
@@ -290,7 +357,7 @@ export const ConfirmOrder = once(() =>
 export const CancelOrder = once(() =>
   describe(
     z.object(
-      { orderId: text(), reason: z.optional(z.string({ error: 'must be a string' })) },
+      { orderId: text(maxLengths.orderId), reason: note(maxLengths.reason) },
       { error: 'must be an object' },
     ),
     { title: 'CancelOrder', description: 'Signal to an Order: cancel it.' },
@@ -298,7 +365,7 @@ export const CancelOrder = once(() =>
 );
 
 export const ResumeValidation = once(() =>
-  describe(z.object({ orderId: text() }, { error: 'must be an object' }), {
+  describe(z.object({ orderId: text(maxLengths.orderId) }, { error: 'must be an object' }), {
     title: 'ResumeValidation',
     description: 'Signal to an Order: try a stalled card validation again now.',
   }),
@@ -319,9 +386,9 @@ const menusOnOffer = () =>
   );
 
 const menuEventFields = () => ({
-  orderId: text(),
-  menuId: text(),
-  eventId: describe(text(), {
+  orderId: text(maxLengths.orderId),
+  menuId: text(maxLengths.menuId),
+  eventId: describe(text(maxLengths.eventId), {
     description: 'Unique per published event; a repeated eventId changes nothing.',
   }),
 });
@@ -334,10 +401,13 @@ export const CustomerConfirmedMenu = once(() =>
 );
 
 export const CatererConfirmedMenu = once(() =>
-  describe(z.object({ ...menuEventFields(), catererId: text() }, { error: 'must be an object' }), {
-    title: 'CatererConfirmedMenu',
-    description: 'Signal to a CateringMatch: a caterer confirmed a menu.',
-  }),
+  describe(
+    z.object({ ...menuEventFields(), catererId: text(maxLengths.catererId) }, { error: 'must be an object' }),
+    {
+      title: 'CatererConfirmedMenu',
+      description: 'Signal to a CateringMatch: a caterer confirmed a menu.',
+    },
+  ),
 );
 
 export const CatererDeclinedMenu = once(() =>
@@ -345,8 +415,8 @@ export const CatererDeclinedMenu = once(() =>
     z.object(
       {
         ...menuEventFields(),
-        catererId: text(),
-        reason: z.optional(z.string({ error: 'must be a string' })),
+        catererId: text(maxLengths.catererId),
+        reason: note(maxLengths.reason),
       },
       { error: 'must be an object' },
     ),
@@ -358,7 +428,7 @@ export const CateringMatchInput = once(() =>
   describe(
     z.object(
       {
-        orderId: text(),
+        orderId: text(maxLengths.orderId),
         menus: z.optional(menusOnOffer()),
         learnMenusFromEvents: describe(z.optional(z.boolean({ error: 'must be true or false' })), {
           description:
@@ -376,11 +446,17 @@ export const CateringMatchInput = once(() =>
 );
 
 export const MenusOffered = once(() =>
-  describe(z.object({ orderId: text(), menus: z.optional(menusOnOffer()) }, { error: 'must be an object' }), {
-    title: 'MenusOffered',
-    description:
-      'Signal to a CateringMatch from its Order: the menus it offers, or none (learn them from events).',
-  }),
+  describe(
+    z.object(
+      { orderId: text(maxLengths.orderId), menus: z.optional(menusOnOffer()) },
+      { error: 'must be an object' },
+    ),
+    {
+      title: 'MenusOffered',
+      description:
+        'Signal to a CateringMatch from its Order: the menus it offers, or none (learn them from events).',
+    },
+  ),
 );
 
 /**
@@ -431,14 +507,33 @@ const pathOf = (path: readonly PropertyKey[]): string =>
  * (`card.number is missing`); the message's own problem (not an object) has field '' and the bare message.
  * Empty when the value is well-formed.
  */
-export function problemsIn(schema: z.ZodMiniType, value: unknown): FieldProblem[] {
+export function problemsIn(
+  schema: z.ZodMiniType,
+  value: unknown,
+  options: ProblemOptions = {},
+): FieldProblem[] {
   const result = z.safeParse(schema, value);
-  return result.success ? [] : problemsOf(result.error);
+  return result.success ? [] : problemsOf(result.error, options);
 }
 
+export interface ProblemOptions {
+  /**
+   * `false`: leave out the length bounds (`maxLengths`), i.e. the problems the message had before they existed. For
+   * workflows started before the bounds, replaying. The bounds are each field's last check and never abort, so
+   * every other problem is found all the same.
+   */
+  lengthBounds?: boolean;
+}
+
+/** A field longer than its bound (a string or the list of menus). */
+const isTooLong = (issue: z.core.$ZodIssue): boolean =>
+  issue.code === 'too_big' && (issue.origin === 'string' || issue.origin === 'array');
+
 /** The problems of a parse that already failed, worded as `problemsIn` words them. */
-export function problemsOf(error: z.core.$ZodError): FieldProblem[] {
-  return error.issues.map((issue) => {
+export function problemsOf(error: z.core.$ZodError, options: ProblemOptions = {}): FieldProblem[] {
+  const issues =
+    options.lengthBounds === false ? error.issues.filter((issue) => !isTooLong(issue)) : error.issues;
+  return issues.map((issue) => {
     const field = pathOf(issue.path);
     return { field, message: field ? `${field} ${issue.message}` : issue.message };
   });

@@ -63,6 +63,11 @@ export interface CheckOptions {
    * retry policies were checked with the SDK's rules, replaying: refusing it now would not match its history.
    */
   lenientTiming?: boolean;
+  /**
+   * `false`: no length bounds on the free-text fields. Only for an Order started before the bounds, replaying: it
+   * holds what it was given, which it accepted then.
+   */
+  lengthBounds?: boolean;
 }
 
 /**
@@ -84,9 +89,10 @@ const wholePolicyProblem: PolicyProblem = (policy) => {
 export function checkOrderSubmitted(input: unknown, options: CheckOptions = {}): OrderInputCheck {
   // Built per check, not kept: an Order checks its input once, in its first task, and a cached Order holding the
   // schema would carry about 250 KiB of heap for the rest of its life.
-  const schema = orderSubmittedSchema(
-    options.lenientTiming ? { lenientTiming: true } : { policyProblem: wholePolicyProblem },
-  );
+  const schema = orderSubmittedSchema({
+    ...(options.lenientTiming ? { lenientTiming: true } : { policyProblem: wholePolicyProblem }),
+    ...(options.lengthBounds === false ? { lengthBounds: false } : {}),
+  });
   const parsed = safeParse(schema, input);
   if (!parsed.success) {
     const problems = problemsOf(parsed.error).map((p) => (p.field ? p.message : `the order ${p.message}`));

@@ -98,6 +98,21 @@ describe('submitOrder', () => {
   });
 });
 
+describe('an oversized order (what `npm run cli -- submit --file` sends)', () => {
+  test('when its customerId is 3 MB long, then submitOrder throws InvalidOrderError naming customerId, and starts nothing', async () => {
+    const input = orderInput({ customerId: 'c'.repeat(3 * 1024 * 1024) });
+    const refused = submitOrder(env.client, input);
+    await expect(refused).rejects.toBeInstanceOf(InvalidOrderError);
+    await expect(refused).rejects.toMatchObject({
+      problems: ['customerId must be at most 200 characters'],
+      message: 'invalid order: customerId must be at most 200 characters',
+    });
+    await expect(
+      env.client.workflow.getHandle(orderWorkflowId(input.orderId)).describe(),
+    ).rejects.toBeInstanceOf(WorkflowNotFoundError);
+  });
+});
+
 test('the OrderStatus search attribute follows the order through its transitions', async () => {
   const h = new OrderHarness(env);
   const input = orderInput();

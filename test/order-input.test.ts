@@ -1,5 +1,5 @@
 import { msToNumber } from '@temporalio/common';
-import { isDuration } from '../src/messages';
+import { isDuration, maxLengths } from '../src/messages';
 import { checkOrderSubmitted, effectiveOrderSettings } from '../src/order-input';
 import { defaultOrderConfirmWithin, defaultRetainFor, defaultValidationPolicy } from '../src/shared';
 
@@ -138,6 +138,90 @@ describe('checkOrderSubmitted', () => {
       expect(problemsOf({ ...valid, validationPolicy })).toEqual([problem]);
     },
   );
+
+  const megabytes3 = 'x'.repeat(3 * 1024 * 1024);
+  test.each([
+    [
+      'customerId',
+      { ...valid, customerId: megabytes3 },
+      `customerId must be at most ${maxLengths.customerId} characters`,
+    ],
+    [
+      'orderId',
+      { ...valid, orderId: megabytes3 },
+      `orderId must be at most ${maxLengths.orderId} characters`,
+    ],
+    [
+      'card.number',
+      { ...valid, card: { ...valid.card, number: megabytes3 } },
+      `card.number must be at most ${maxLengths.cardNumber} characters`,
+    ],
+    [
+      'card.holder',
+      { ...valid, card: { ...valid.card, holder: megabytes3 } },
+      `card.holder must be at most ${maxLengths.cardHolder} characters`,
+    ],
+    [
+      'menus[0].menuId',
+      { ...valid, menus: [{ menuId: megabytes3, catererId: 'cat-anna' }] },
+      `menus[0].menuId must be at most ${maxLengths.menuId} characters`,
+    ],
+    [
+      'menus[0].catererId',
+      { ...valid, menus: [{ menuId: 'A', catererId: megabytes3 }] },
+      `menus[0].catererId must be at most ${maxLengths.catererId} characters`,
+    ],
+    [
+      'menus',
+      {
+        ...valid,
+        menus: Array.from({ length: 101 }, (_, i) => ({ menuId: `m-${i}`, catererId: 'cat-anna' })),
+      },
+      `menus must be at most ${maxLengths.menus} menus`,
+    ],
+  ])(
+    'when %s is 3 MB long (or the menus too many), then the order is refused naming it, in a short message',
+    (_field, input, problem) => {
+      const problems = problemsOf(input);
+      expect(problems).toEqual([problem]);
+    },
+  );
+
+  test.each([
+    ['currency', { ...valid, currency: 'x'.repeat(1_000_000) }, /^currency "x{40,50}…" is not supported/],
+    [
+      'retainFor',
+      { ...valid, retainFor: 'x'.repeat(1_000_000) },
+      /^retainFor must be a duration such as '1 day' \(got "x{40,50}…"\)$/,
+    ],
+  ])('when %s is a megabyte of text, then the refusal quotes only its start', (_field, input, problem) => {
+    const problems = problemsOf(input);
+    expect(problems).toEqual([expect.stringMatching(problem)]);
+    expect(problems[0]!.length).toBeLessThan(200);
+  });
+
+  test('a field as long as its bound passes, trimmed first; without the bounds (an order from before them, replaying) any length does', () => {
+    const atBound = { ...valid, customerId: ` ${'c'.repeat(maxLengths.customerId)} ` };
+    expect(checkOrderSubmitted(atBound)).toEqual({
+      ok: true,
+      order: { ...valid, customerId: 'c'.repeat(maxLengths.customerId) },
+    });
+    const long = {
+      ...valid,
+      customerId: 'c'.repeat(maxLengths.customerId + 1),
+      card: { ...valid.card, holder: 'h'.repeat(300) },
+    };
+    expect(problemsOf(long)).toEqual([
+      `customerId must be at most ${maxLengths.customerId} characters`,
+      `card.holder must be at most ${maxLengths.cardHolder} characters`,
+    ]);
+    expect(checkOrderSubmitted(long, { lengthBounds: false })).toEqual({ ok: true, order: long });
+    // Only the bounds are off: every other problem is found as before.
+    expect(checkOrderSubmitted({ ...long, amount: 0 }, { lengthBounds: false })).toMatchObject({
+      ok: false,
+      problems: ['amount must be a positive number with at most two decimals (got 0)'],
+    });
+  });
 
   test('when the SDK rules are relaxed for an order that started under the old ones, then its timing passes as given', () => {
     const input = { ...valid, validationPolicy: { replyTimeout: '10 seconds ' }, retainFor: ' 1 day' };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { jsonSchemaOf, messageNames, schemaFile } from '../scripts/export-schemas';
-import { messageSchemas, problemsIn } from '../src/messages';
+import { maxLengths, messageSchemas, problemsIn } from '../src/messages';
 import type { MessageName } from '../src/messages';
 
 const card = { number: '4242 4242 4242 4242', expiry: '12/30', holder: 'Ada Lovelace' };
@@ -99,5 +99,82 @@ describe('the message schemas', () => {
     expect(problemsIn(messageSchemas[name](), 'hello')).toEqual([
       { field: '', message: expect.stringMatching(/^must be a.* object$/) as string },
     ]);
+  });
+});
+
+/** Every free-text field of every message, a valid value for the rest, and the bound it has. */
+const freeText: [MessageName, string, number][] = [
+  ['OrderSubmitted', 'orderId', maxLengths.orderId],
+  ['OrderSubmitted', 'customerId', maxLengths.customerId],
+  ['OrderSubmitted', 'card.number', maxLengths.cardNumber],
+  ['OrderSubmitted', 'card.holder', maxLengths.cardHolder],
+  ['OrderSubmitted', 'menus[1].menuId', maxLengths.menuId],
+  ['OrderSubmitted', 'menus[0].catererId', maxLengths.catererId],
+  ['ConfirmOrder', 'orderId', maxLengths.orderId],
+  ['ConfirmOrder', 'menuId', maxLengths.menuId],
+  ['ConfirmOrder', 'eventId', maxLengths.eventId],
+  ['CancelOrder', 'orderId', maxLengths.orderId],
+  ['CancelOrder', 'reason', maxLengths.reason],
+  ['ResumeValidation', 'orderId', maxLengths.orderId],
+  ['CateringMatchInput', 'orderId', maxLengths.orderId],
+  ['CateringMatchInput', 'menus[0].menuId', maxLengths.menuId],
+  ['CateringMatchInput', 'menus[1].catererId', maxLengths.catererId],
+  ['CustomerConfirmedMenu', 'orderId', maxLengths.orderId],
+  ['CustomerConfirmedMenu', 'menuId', maxLengths.menuId],
+  ['CustomerConfirmedMenu', 'eventId', maxLengths.eventId],
+  ['CatererConfirmedMenu', 'menuId', maxLengths.menuId],
+  ['CatererConfirmedMenu', 'eventId', maxLengths.eventId],
+  ['CatererConfirmedMenu', 'catererId', maxLengths.catererId],
+  ['CatererDeclinedMenu', 'orderId', maxLengths.orderId],
+  ['CatererDeclinedMenu', 'catererId', maxLengths.catererId],
+  ['CatererDeclinedMenu', 'reason', maxLengths.reason],
+  ['MenusOffered', 'orderId', maxLengths.orderId],
+  ['MenusOffered', 'menus[0].menuId', maxLengths.menuId],
+  ['MenusOffered', 'menus[1].catererId', maxLengths.catererId],
+];
+
+/** `sample` with the field at `path` (`menus[1].menuId`) set to `value`. */
+function withField(sample: unknown, path: string, value: string): unknown {
+  const copy = structuredClone(sample) as Record<string, unknown>;
+  const keys = path.split(/[.[\]]+/).filter(Boolean);
+  let at: Record<string, unknown> = copy;
+  for (const key of keys.slice(0, -1)) at = at[key] as Record<string, unknown>;
+  at[keys.at(-1)!] = value;
+  return copy;
+}
+
+describe('length bounds', () => {
+  test.each(freeText)(
+    'when %s.%s is too long, then it is refused naming the field and its bound',
+    (name, field, max) => {
+      const schema = messageSchemas[name]();
+      const { valid } = samples[name];
+      expect(problemsIn(schema, withField(valid, field, 'x'.repeat(max)))).toEqual([]);
+      expect(problemsIn(schema, withField(valid, field, 'x'.repeat(3 * 1024 * 1024)))).toEqual([
+        { field, message: `${field} must be at most ${max} characters` },
+      ]);
+      // What a workflow started before the bounds sees: the bound alone left out, so it replays as it ran.
+      expect(
+        problemsIn(schema, withField(valid, field, 'x'.repeat(max + 1)), { lengthBounds: false }),
+      ).toEqual([]);
+    },
+  );
+
+  test('every string field of every JSON Schema carries a bound or a pattern', () => {
+    const unbounded: string[] = [];
+    const walk = (node: unknown, at: string): void => {
+      if (typeof node !== 'object' || node === null) return;
+      const schema = node as Record<string, unknown>;
+      if (
+        schema.type === 'string' &&
+        schema.maxLength === undefined &&
+        schema.pattern === undefined &&
+        schema.enum === undefined
+      )
+        unbounded.push(at);
+      for (const [key, value] of Object.entries(schema)) walk(value, `${at}/${key}`);
+    };
+    for (const name of messageNames) walk(jsonSchemaOf(name), name);
+    expect(unbounded).toEqual([]);
   });
 });

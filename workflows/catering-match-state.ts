@@ -126,6 +126,11 @@ export interface MatchLimits {
   learntMenus: number;
   /** Events a match awaiting its order's offer holds; later ones are ignored. */
   heldEvents: number;
+  /**
+   * Whether a message too long for its bounds (`maxLengths` in src/messages.ts), and otherwise well-formed, is
+   * refused; asked only of such a message. Absent: it is.
+   */
+  lengthBounded?: () => boolean;
 }
 
 export const matchLimits: MatchLimits = { processedEventIdsKept: 1000, learntMenus: 50, heldEvents: 200 };
@@ -154,21 +159,28 @@ function firstProblem(
   value: unknown,
   name: string | undefined,
   whole: string,
+  lengthBounded: () => boolean = () => true,
 ): InputProblem | undefined {
   const [problem] = problemsIn(schema, value);
   if (problem === undefined) return undefined;
+  // Too long and nothing else: matches started before the bounds took it, and replay so.
+  if (problemsIn(schema, value, { lengthBounds: false }).length === 0 && !lengthBounded()) return undefined;
   if (problem.field === '') return { field: whole, message: `${name ?? whole} ${problem.message}` };
   return { field: problem.field, message: name ? `${name}.${problem.message}` : problem.message };
 }
 
 /** The first thing wrong with a CateringMatchInput, naming the field, or undefined when it is well-formed. */
-export function findInputProblem(input: unknown): InputProblem | undefined {
-  return firstProblem(messages.CateringMatchInput(), input, undefined, 'input');
+export function findInputProblem(input: unknown, lengthBounded?: () => boolean): InputProblem | undefined {
+  return firstProblem(messages.CateringMatchInput(), input, undefined, 'input', lengthBounded);
 }
 
 /** The first thing wrong with a menu event's payload, naming the field, or undefined when it is well-formed. */
-export function findEventProblem(kind: MenuEventKind, event: unknown): InputProblem | undefined {
-  return firstProblem(messages[kind](), event, kind, 'event');
+export function findEventProblem(
+  kind: MenuEventKind,
+  event: unknown,
+  lengthBounded?: () => boolean,
+): InputProblem | undefined {
+  return firstProblem(messages[kind](), event, kind, 'event', lengthBounded);
 }
 
 export function initialMatchState(
@@ -282,7 +294,7 @@ export function applyMenuEvent(
   limits: MatchLimits = matchLimits,
 ): CateringMatchState {
   const at = now.toISOString();
-  const problem = findEventProblem(kind, event);
+  const problem = findEventProblem(kind, event, limits.lengthBounded);
   if (problem !== undefined) {
     return {
       ...state,
@@ -361,8 +373,8 @@ export function applyMenuEvent(
 }
 
 /** The first thing wrong with a MenusOffered payload, naming the field, or undefined when it is well-formed. */
-export function findOfferProblem(offer: unknown): InputProblem | undefined {
-  return firstProblem(messages.MenusOffered(), offer, 'MenusOffered', 'offer');
+export function findOfferProblem(offer: unknown, lengthBounded?: () => boolean): InputProblem | undefined {
+  return firstProblem(messages.MenusOffered(), offer, 'MenusOffered', 'offer', lengthBounded);
 }
 
 const sameMenus = (a: MenuOffer[], b: MenuOffer[]): boolean =>
@@ -387,7 +399,7 @@ export function applyOffer(
   limits: MatchLimits = matchLimits,
 ): CateringMatchState {
   const at = now.toISOString();
-  const problem = findOfferProblem(offer);
+  const problem = findOfferProblem(offer, limits.lengthBounded);
   const setAside = (reason: string, extra: Partial<SetAsideEvent> = {}): SetAsideEvent => ({
     kind: 'MenusOffered',
     reason,

@@ -71,6 +71,13 @@ export const boundedMatchPatch = 'catering-match-bounded-continue-as-new';
  */
 export const awaitOrderOfferPatch = 'catering-match-awaits-order-offer';
 
+/**
+ * patched() id: the free-text fields of the input, the events and the offer bounded in length (`maxLengths` in
+ * src/messages.ts). Called only for a message too long and otherwise well-formed, which matches started before it
+ * took as it came.
+ */
+export const lengthBoundsPatch = 'catering-match-messages-length-bounded';
+
 /** What continue-as-new hands to the next run besides the input. */
 export interface CateringMatchCarried {
   state: CateringMatchState;
@@ -84,7 +91,8 @@ export async function CateringMatch(
   input: CateringMatchInput,
   carried?: CateringMatchCarried,
 ): Promise<CateringMatchState> {
-  const problem = findInputProblem(input);
+  const lengthBounded = (): boolean => patched(lengthBoundsPatch);
+  const problem = findInputProblem(input, lengthBounded);
   if (problem !== undefined) {
     throw ApplicationFailure.create({
       type: ErrorType.InvalidMatch,
@@ -96,7 +104,7 @@ export async function CateringMatch(
   const { orderId } = input;
   const confirmWithinMs = msToNumber(input.confirmWithin ?? defaultConfirmWithin);
   const bounded = patched(boundedMatchPatch);
-  const limits = bounded ? matchLimits : unboundedMatchLimits;
+  const limits = { ...(bounded ? matchLimits : unboundedMatchLimits), lengthBounded };
   // A continued run keeps its deadline, its menus, the eventIds it has seen and whether it awaits the offer.
   let state = carried?.state ?? startMatch(input, new Date(), { awaitOffer: patched(awaitOrderOfferPatch) });
   let publishedStatus: string | undefined;

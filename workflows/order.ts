@@ -81,6 +81,11 @@ export const orderPatches = {
   confirmationDeadline: 'order-confirmation-deadline',
   /** A command that is malformed or names another order is refused and recorded instead of applied. */
   commandsChecked: 'order-commands-checked',
+  /**
+   * Free-text fields of the input and the commands bounded in length (`maxLengths` in src/messages.ts): an order or
+   * command longer is refused. Called only for input or a command that is too long and otherwise well-formed.
+   */
+  lengthBounds: 'order-messages-length-bounded',
 } as const;
 
 const { raiseAlert, publishOrderConfirmed } = proxyActivities<LocalActivities>({
@@ -191,17 +196,25 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
 
   setHandler(getOrderStateQuery, () => state);
 
+  const orderIdOf = (payload: unknown): unknown => (payload as { orderId?: unknown } | null)?.orderId;
+  const isOtherOrders = (payload: unknown): boolean => orderIdOf(payload) !== state.orderId;
+  const otherOrders = (payload: unknown): string =>
+    `orderId ${JSON.stringify(orderIdOf(payload))} is another order's`;
+
   /**
    * A command sent by hand may be anything. One that is malformed or names another order is refused and recorded,
    * never applied; the check calls patched() only for such a command, so histories of well-formed ones replay as
    * they are, and an old history holding a malformed one replays the way it ran.
    */
   const malformed = (command: OrderCommand, payload: unknown): boolean => {
-    const problems = problemsIn(messages[command](), payload).map((p) => p.message);
-    const orderId = (payload as { orderId?: unknown } | null)?.orderId;
-    if (problems.length === 0 && orderId !== state.orderId)
-      problems.push(`orderId ${JSON.stringify(orderId)} is another order's`);
-    if (problems.length === 0 || !patched(orderPatches.commandsChecked)) return false;
+    const schema = messages[command]();
+    const problems = problemsIn(schema, payload).map((p) => p.message);
+    if (problems.length === 0 && isOtherOrders(payload)) problems.push(otherOrders(payload));
+    if (problems.length === 0) return false;
+    // Too long and nothing else: before the bounds such a command was applied, and such an order replays so.
+    const tooLongOnly =
+      problemsIn(schema, payload, { lengthBounds: false }).length === 0 && !isOtherOrders(payload);
+    if (!patched(tooLongOnly ? orderPatches.lengthBounds : orderPatches.commandsChecked)) return false;
     const menuId = (payload as { menuId?: unknown } | null)?.menuId;
     refuse(
       command,
@@ -484,8 +497,14 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
  */
 function checkFirstRunInput(input: unknown): OrderSubmitted {
   let checked = checkOrderSubmitted(input);
+  if (!checked.ok) {
+    // Too long and nothing else: an order started before the bounds was accepted so, and replays so.
+    const unbounded = checkOrderSubmitted(input, { lengthBounds: false });
+    if (unbounded.ok && !patched(orderPatches.lengthBounds)) checked = unbounded;
+  }
+  // Reached only replaying an order from before both the SDK's rules and the bounds.
   if (!checked.ok && !patched(orderPatches.sdkInputRules))
-    checked = checkOrderSubmitted(input, { lenientTiming: true });
+    checked = checkOrderSubmitted(input, { lenientTiming: true, lengthBounds: false });
   if (!checked.ok) {
     throw ApplicationFailure.create({
       type: ErrorType.InvalidOrder,
