@@ -74,6 +74,16 @@ describe('codec server, remote codec protocol', () => {
     expect(defaultPayloadConverter.fromPayload((await codec.decode([encoded!]))[0]!)).toEqual(order);
   });
 
+  test('when a failure quotes a 15-digit American Express or a 13-digit Visa number, then the Web UI sees it masked', async () => {
+    const message = 'card 3782 822463 10005 declined; retried with 4222222222222';
+    const encrypted = await codec.encode([defaultPayloadConverter.toPayload({ message })]);
+    const res = await http.post('/decode', toWire(encrypted));
+    const [decoded] = fromWire((await res.json()) as Parameters<typeof fromWire>[0]);
+    expect(defaultPayloadConverter.fromPayload(decoded!)).toEqual({
+      message: 'card •••• 0005 declined; retried with •••• 2222',
+    });
+  });
+
   test('when a payload is not encrypted, then it is decoded as it is (masked all the same)', async () => {
     const res = await http.post('/decode', toWire([defaultPayloadConverter.toPayload(order)]));
     const [decoded] = fromWire((await res.json()) as Parameters<typeof fromWire>[0]);

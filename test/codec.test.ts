@@ -179,6 +179,21 @@ describe('card masking (what a person sees through the codec server)', () => {
     expect(maskCardNumbers('5105105105105100')).toBe('•••• 5100');
   });
 
+  // Card numbers come in every length from 12 to 19 digits, grouped as their brand prints them.
+  test.each([
+    [
+      'a 15-digit American Express number',
+      'refund to 3782 822463 10005 failed',
+      'refund to •••• 0005 failed',
+    ],
+    ['a 15-digit one, ungrouped', 'card 378282246310005 declined', 'card •••• 0005 declined'],
+    ['a 13-digit Visa number', 'card 4222222222222 declined', 'card •••• 2222 declined'],
+    ['a 12-digit Maestro number', 'card 5018-0000-0009 declined', 'card •••• 0009 declined'],
+    ['a 19-digit number', 'card 6011 0009 9013 9424 009 declined', 'card •••• 4009 declined'],
+  ])('when free text quotes %s, then it is masked too', (_what, text, masked) => {
+    expect(maskCardNumbers({ message: text })).toEqual({ message: masked });
+  });
+
   test('when a long number is no card number (fails Luhn), then it stays readable', () => {
     expect(maskCardNumbers({ orderId: '1764300000001', at: 1764300000001 })).toEqual({
       orderId: '1764300000001',
