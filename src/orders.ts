@@ -108,6 +108,15 @@ function orderContent(input: unknown): unknown {
 }
 
 /**
+ * Whether a submission is the stored order again (a retry, answered with it) rather than other content under its
+ * orderId (a conflict): every field of the order and every setting it runs by is compared, the card included.
+ */
+export function isSameOrder(stored: unknown, submitted: unknown): boolean {
+  const content = orderContent(stored);
+  return content !== undefined && isDeepStrictEqual(content, orderContent(submitted));
+}
+
+/**
  * The input the order's current run started with, read from its history's first event: the order itself, however
  * it was started (this client, the temporal CLI, the Web UI, code), so every start can be compared with it.
  */
@@ -174,8 +183,7 @@ export async function submitOrder(
   }
   const existing = await describeOrder(client, order.orderId);
   // A continued run's input is the order as its first run checked it, so the current run always holds the order.
-  const stored = orderContent(await storedInput(client, order.orderId));
-  if (stored === undefined || !isDeepStrictEqual(stored, orderContent(order)))
+  if (!isSameOrder(await storedInput(client, order.orderId), order))
     throw new OrderConflictError(order.orderId);
   return {
     orderId: order.orderId,
