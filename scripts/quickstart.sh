@@ -16,7 +16,9 @@ bash scripts/dev-server.sh start
 export TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-$DEV_IP:$DEV_PORT}"
 
 bash scripts/processes.sh start codec-server
-bash scripts/processes.sh start worker
+# The order worker joins the worker deployment `catering-orders`, versioned by its workflow code; the first version
+# makes itself current (docs/changing-workflows.md).
+WORKER_DEPLOYMENT_NAME="${WORKER_DEPLOYMENT_NAME:-catering-orders}" bash scripts/processes.sh start worker
 # The validator starts only after the first sample order is in: it shows an order accepted and waiting
 # while the CreditCardValidator is away, as the reference requires.
 bash scripts/processes.sh stop validator
@@ -35,6 +37,7 @@ $(say "running")
   logs          .temporal/run/worker.log, .temporal/run/validator.log, .temporal/run/codec-server.log, .temporal/dev-server/server.log
   keys          .temporal/codec-keys (AES-256-GCM, mode 0600; npm run codec-keys -- rotate)
   alerts        .temporal/data/alerts.jsonl        confirmations  .temporal/data/order-confirmations.jsonl
+  versions      npm run cli -- versions   ($TEMPORAL_BIN worker deployment describe --name catering-orders)
   try           npm run cli -- list      npm run cli -- help
   stop          npm run stop   (state stays in .temporal/dev-server/temporal.sqlite)
 INFO

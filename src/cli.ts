@@ -12,7 +12,13 @@ import {
   listOrders,
   resumeValidation,
 } from './orders';
-import { countOrders, formatOrderCounts, formatOrdersTable } from './operator-view';
+import {
+  countByVersion,
+  countOrders,
+  formatOrderCounts,
+  formatOrdersTable,
+  formatVersionCounts,
+} from './operator-view';
 import { placeOrder } from './place-order';
 import type { OrderStatus } from './shared';
 
@@ -25,6 +31,7 @@ orders
   status <orderId>                  the order's state (getState query)
   list [--status S] [--json]        orders from visibility as a table, optionally by OrderStatus
   stats [--json]                    orders counted by OrderStatus, stalled ones called out
+  versions [--deployment D] [--json]  the order worker deployment's versions and the workflows each runs
   resume <orderId>                  re-activate a stalled validation now (ResumeValidation)
   cancel <orderId> [--reason R]     CancelOrder
   confirm <orderId> --menu M        ConfirmOrder by hand
@@ -43,6 +50,7 @@ const commands = [
   'status',
   'list',
   'stats',
+  'versions',
   'resume',
   'cancel',
   'confirm',
@@ -119,6 +127,12 @@ async function run(client: Client, command: string, options: Options, positional
       const counts = await countOrders(client);
       return options.json === true ? print(counts) : console.log(formatOrderCounts(counts));
     }
+    case 'versions': {
+      const deployment =
+        optional(options, 'deployment') ?? (process.env.WORKER_DEPLOYMENT_NAME?.trim() || 'catering-orders');
+      const counts = await countByVersion(client, deployment);
+      return options.json === true ? print(counts) : console.log(formatVersionCounts(counts));
+    }
     case 'resume':
       await resumeValidation(client, onePositional(positionals, 'orderId'));
       return console.log('ResumeValidation sent');
@@ -192,6 +206,7 @@ async function main(): Promise<void> {
       by: { type: 'string' },
       caterer: { type: 'string' },
       'event-id': { type: 'string' },
+      deployment: { type: 'string' },
     },
   });
   // `submit --menu` takes several; every other command names one menu.

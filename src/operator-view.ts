@@ -65,3 +65,53 @@ export function formatOrderCounts(counts: OrderCounts): string {
       : 'no order is in a stall episode'
   }`;
 }
+
+export interface VersionCounts {
+  deploymentName: string;
+  current?: string;
+  ramping?: { buildId: string; percentage: number };
+  /** Each version the deployment knows, newest first as the server lists them, with its running workflows. */
+  versions: { buildId: string; status: string; running: number }[];
+}
+
+/**
+ * A worker deployment's versions and how many workflows each still runs (visibility's
+ * TemporalWorkerDeploymentVersion): what an operator watches drain before retiring a version.
+ */
+export async function countByVersion(client: Client, deploymentName: string): Promise<VersionCounts> {
+  const { workerDeploymentInfo: info } = await client.workflowService.describeWorkerDeployment({
+    namespace: client.options.namespace,
+    deploymentName,
+  });
+  const routing = info?.routingConfig;
+  const versions = await Promise.all(
+    (info?.versionSummaries ?? []).map(async (v) => {
+      const buildId = v.deploymentVersion?.buildId ?? '';
+      const query = `ExecutionStatus = 'Running' AND TemporalWorkerDeploymentVersion = '${deploymentName}:${buildId}'`;
+      return {
+        buildId,
+        status: String(v.status ?? '').replace('WORKER_DEPLOYMENT_VERSION_STATUS_', ''),
+        running: (await client.workflow.count(query)).count,
+      };
+    }),
+  );
+  const result: VersionCounts = { deploymentName, versions };
+  const current = routing?.currentDeploymentVersion?.buildId;
+  if (current) result.current = current;
+  const ramping = routing?.rampingDeploymentVersion?.buildId;
+  if (ramping) result.ramping = { buildId: ramping, percentage: routing?.rampingVersionPercentage ?? 0 };
+  return result;
+}
+
+export function formatVersionCounts(counts: VersionCounts): string {
+  const role = (buildId: string) =>
+    buildId === counts.current
+      ? 'current'
+      : buildId === counts.ramping?.buildId
+        ? `ramping ${counts.ramping.percentage}%`
+        : '';
+  return `deployment ${counts.deploymentName}\n${table(
+    ['VERSION', 'STATUS', 'ROLE', 'RUNNING'],
+    counts.versions.map((v) => [v.buildId, v.status, role(v.buildId), String(v.running)]),
+  )}`;
+}

@@ -104,6 +104,8 @@ export function workerTuningFromEnv(
  */
 export async function runWorker(
   options: Omit<WorkerOptions, 'connection' | 'namespace' | 'dataConverter' | 'shutdownGraceTime'>,
+  /** Run once the worker polls, beside it; a failure is logged and the worker goes on. */
+  whenPolling?: () => Promise<void>,
 ): Promise<void> {
   const grace = shutdownGraceFromEnv(process.env);
   const tuning = workerTuningFromEnv(process.env);
@@ -144,8 +146,13 @@ export async function runWorker(
             : `${cacheHeapShare * 100}% of a ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MiB heap at ${cachedWorkflowCostKiB} KiB each`
         })`
       : '';
-    console.log(`${name}: polling in namespace ${namespace}${cache}`);
-    await worker.run();
+    const deployment = options.workerDeploymentOptions?.useWorkerVersioning
+      ? `, deployment ${options.workerDeploymentOptions.version.deploymentName} version ${options.workerDeploymentOptions.version.buildId} (${options.workerDeploymentOptions.defaultVersioningBehavior})`
+      : '';
+    console.log(`${name}: polling in namespace ${namespace}${cache}${deployment}`);
+    const running = worker.run();
+    if (whenPolling) void whenPolling().catch((err: unknown) => console.error(`${name}: ${String(err)}`));
+    await running;
     console.log(`${name}: stopped; every task it had taken finished`);
   } finally {
     await connection.close();

@@ -9,6 +9,7 @@ import { JsonlLedger } from './jsonl-ledger';
 import { runWorker } from './run-worker';
 import { TaskQueue } from './shared';
 import { workflowCode } from './workflow-bundle';
+import { bootstrapCurrentVersion, orderWorkerDeployment } from './worker-deployment';
 
 /** The order worker: both process managers and their local side effects, on the `orders` task queue. */
 async function main(): Promise<void> {
@@ -24,15 +25,27 @@ async function main(): Promise<void> {
   console.log(`${TaskQueue.orders}: ${description}`);
   // For the order's hand-over of its menus, which signals-with-start its match.
   const client = await connectClient();
-  await runWorker({
-    taskQueue: TaskQueue.orders,
-    ...code,
-    activities: {
-      ...createAlertActivities(new JsonlLedger<RaisedAlert>(dataFiles.alerts())),
-      ...createOrderNotificationActivities(new JsonlLedger<PublishedConfirmation>(dataFiles.confirmations())),
-      ...createMatchOfferActivities(client),
+  const deployment = orderWorkerDeployment(process.env, code);
+  await runWorker(
+    {
+      taskQueue: TaskQueue.orders,
+      ...code,
+      ...(deployment ? { workerDeploymentOptions: deployment } : {}),
+      activities: {
+        ...createAlertActivities(new JsonlLedger<RaisedAlert>(dataFiles.alerts())),
+        ...createOrderNotificationActivities(
+          new JsonlLedger<PublishedConfirmation>(dataFiles.confirmations()),
+        ),
+        ...createMatchOfferActivities(client),
+      },
     },
-  });
+    deployment && process.env.WORKER_DEPLOYMENT_BOOTSTRAP !== 'off'
+      ? () =>
+          bootstrapCurrentVersion(client, deployment.version, (line) =>
+            console.log(`${TaskQueue.orders}: ${line}`),
+          )
+      : undefined,
+  );
 }
 
 main().catch((err) => {

@@ -65,6 +65,15 @@ describe('docker-compose.yml, read against the project', () => {
     expect(compose.services['order-worker']?.command).toEqual(['node', 'dist/src/worker.js']);
   });
 
+  test('when the order worker runs in compose, then it joins the same worker deployment as under npm start, and the validator none', () => {
+    const quickstart = /WORKER_DEPLOYMENT_NAME="\$\{WORKER_DEPLOYMENT_NAME:-([^}]+)\}"/.exec(
+      read('scripts/quickstart.sh'),
+    )?.[1];
+    expect(quickstart).toBe('catering-orders');
+    expect(compose.services['order-worker']?.environment?.WORKER_DEPLOYMENT_NAME).toBe(quickstart);
+    expect(compose.services.validator?.environment?.WORKER_DEPLOYMENT_NAME).toBeUndefined();
+  });
+
   test('when an app container connects, then it has the payload encryption keys, so nothing is written in plaintext', () => {
     for (const [name, service] of appServices) {
       expect({ name, keys: service.environment?.CATERING_CODEC_KEYS }).toEqual({

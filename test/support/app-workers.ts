@@ -22,14 +22,23 @@ export async function createAppWorkers(
   env: TestWorkflowEnvironment,
   faults: FaultInjection = {},
 ): Promise<{ orders: Worker; validator: Worker }> {
-  const orders = await createTestWorker(env, {
-    activities: {
-      ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
-      ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
-      ...createMatchOfferActivities(env.client),
-    },
-  });
-  const validator = await Worker.create({
+  const orders = await createTestWorker(env, { activities: orderWorkerActivities(env) });
+  return { orders, validator: await createValidatorWorker(env, faults) };
+}
+
+/** The order worker's activities, as `npm run worker` registers them, with in-memory ledgers. */
+export const orderWorkerActivities = (env: TestWorkflowEnvironment) => ({
+  ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
+  ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
+  ...createMatchOfferActivities(env.client),
+});
+
+/** The real validator on `credit-card-validation`, with an in-memory ledger. */
+export function createValidatorWorker(
+  env: TestWorkflowEnvironment,
+  faults: FaultInjection = {},
+): Promise<Worker> {
+  return Worker.create({
     connection: env.nativeConnection,
     namespace: env.namespace ?? 'default',
     dataConverter: testDataConverter(),
@@ -39,5 +48,4 @@ export async function createAppWorkers(
       faults,
     }),
   });
-  return { orders, validator };
 }
