@@ -207,7 +207,8 @@ export async function offerMenusToMatch(
       taskQueue: TaskQueue.orders,
       args: [input],
       signal: menusOfferedSignal,
-      signalArgs: [offer],
+      // The deadline travels with the offer too: a match that an event started first takes it from there.
+      signalArgs: [confirmWithin === undefined ? offer : { ...offer, confirmWithin }],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',
       staticSummary: matchSummary(
         offer.orderId,

@@ -448,7 +448,13 @@ export const CateringMatchInput = once(() =>
 export const MenusOffered = once(() =>
   describe(
     z.object(
-      { orderId: text(maxLengths.orderId), menus: z.optional(menusOnOffer()) },
+      {
+        orderId: text(maxLengths.orderId),
+        menus: z.optional(menusOnOffer()),
+        confirmWithin: describe(z.optional(duration(true, "'7 days'", false)), {
+          description: `The order's own confirmation deadline: a match that started without one (an event came first) takes it. ${durationHelp}`,
+        }),
+      },
       { error: 'must be an object' },
     ),
     {

@@ -169,3 +169,40 @@ describe('conflicts are found from the order itself', () => {
     );
   });
 });
+
+describe('an order and its match run by one deadline', () => {
+  test.each([
+    ['the order started first, its hand-over starting the match', false],
+    ['an event started the match first, with the default deadline', true],
+  ])(
+    'when %s, then the match takes the order’s confirmWithin and both expire by it',
+    async (_how, eventFirst) => {
+      const { env } = test_;
+      const h = new OrderHarness(env, { matches: 'real' });
+      const input = orderInput({ menus, confirmWithin: '2 hours', retainFor: '0 seconds' });
+      track(input.orderId);
+      await h.run(async () => {
+        if (eventFirst) {
+          await publishMenuEvent(env.client, 'CustomerConfirmedMenu', customer(input.orderId, 'A'));
+          const held = await untilMatch(input.orderId, 'the event held', (s) => s.heldEvents?.length === 1);
+          // Started by the event: the match's own default until its order says otherwise.
+          expect(Date.parse(held.deadline) - Date.parse(held.startedAt)).toBe(7 * 24 * 3600_000);
+        }
+        await startByHand(input);
+        const offered = await untilMatch(input.orderId, 'the offer applied', (s) => s.menusOffered);
+        expect(Date.parse(offered.deadline) - Date.parse(offered.startedAt)).toBe(2 * 3600_000);
+
+        const match = await matchHandle(input.orderId).result();
+        expect(match.status).toBe('Expired');
+        // It expired at the new deadline, not at the one its first timer was set for.
+        expect(Math.abs(Date.parse(match.updatedAt) - Date.parse(match.deadline))).toBeLessThan(60_000);
+        const order = await test_.env.client.workflow
+          .getHandle<typeof Order>(orderWorkflowId(input.orderId))
+          .result();
+        expect(order.status).toBe('Expired');
+        // The order counts from its validation, the match from its start: seconds apart, one setting.
+        expect(Math.abs(Date.parse(order.confirmBy ?? '') - Date.parse(match.deadline))).toBeLessThan(60_000);
+      });
+    },
+  );
+});

@@ -15,6 +15,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common';
+import type { Duration } from '@temporalio/common';
 import type { createAlertActivities } from '../activities/alerts';
 import { ErrorType, MatchStatusAttribute, orderWorkflowId } from '../src/shared';
 import type {
@@ -77,6 +78,13 @@ export const awaitOrderOfferPatch = 'catering-match-awaits-order-offer';
  * took as it came.
  */
 export const lengthBoundsPatch = 'catering-match-messages-length-bounded';
+
+/**
+ * patched() id: an offer that carries its order's `confirmWithin` sets the match's deadline by it, so a match that an
+ * event started (with the default deadline) expires when its order does. Called only for such an offer, which orders
+ * sent no earlier match.
+ */
+export const orderDeadlinePatch = 'catering-match-takes-order-deadline';
 
 /** What continue-as-new hands to the next run besides the input. */
 export interface CateringMatchCarried {
@@ -144,6 +152,18 @@ export async function CateringMatch(
   setHandler(menusOfferedSignal, (offer) => {
     const before = state;
     state = applyOffer(state, offer, new Date(), limits);
+    const orderDeadline = (offer as { confirmWithin?: Duration } | null)?.confirmWithin;
+    if (
+      bounded &&
+      isOpen(state) &&
+      state.rejectedEventCount === before.rejectedEventCount &&
+      orderDeadline !== undefined &&
+      patched(orderDeadlinePatch)
+    )
+      state = {
+        ...state,
+        deadline: new Date(Date.parse(state.startedAt) + msToNumber(orderDeadline)).toISOString(),
+      };
     log.info("CateringMatch received its order's offer", {
       orderId,
       menus: state.menus.map((m) => `${m.menuId}:${m.catererId ?? '?'}`),
@@ -192,7 +212,9 @@ export async function CateringMatch(
       if (!isOpen(state)) break;
       return continueAsNew<typeof CateringMatch>(input, { state });
     }
-    await condition(() => !isOpen(state) || mustContinueAsNew(), left);
+    // A deadline taken from the order's offer ends this wait too, so the loop times the new one.
+    const deadline = state.deadline;
+    await condition(() => !isOpen(state) || mustContinueAsNew() || state.deadline !== deadline, left);
   }
 
   switch (state.status) {
