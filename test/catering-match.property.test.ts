@@ -1,6 +1,7 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
+import { maxLengths } from '../src/messages';
 import { publishMenuEvent, startCateringMatch } from '../src/catering-events';
 import { cateringMatchWorkflowId } from '../src/shared';
 import type { CateringMatchStatus, MenuOffer } from '../src/shared';
@@ -194,8 +195,13 @@ function payloadFor(orderId: string, menus: MenuOffer[] | undefined, d: Draw, ev
         empty: null,
       };
     case 'huge strings':
-      // The menu on offer is kept, so that the event still counts: only its eventId (and a note) are huge.
-      return { ...payload, eventId: `${eventId}:${'x'.repeat(10_000)}`, note: 'y'.repeat(10_000) };
+      // The menu on offer is kept, so that the event still counts: its eventId as long as the schema allows (one
+      // more is refused, src/messages.ts maxLengths) and an extra field of any length, which is dropped.
+      return {
+        ...payload,
+        eventId: `${eventId}:`.padEnd(maxLengths.eventId, 'x'),
+        note: 'y'.repeat(10_000),
+      };
     default:
       return payload;
   }
