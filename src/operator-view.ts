@@ -1,5 +1,6 @@
 /** What an operator reads in a terminal: orders as a table, and counts by status, from visibility. */
 import type { Client } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import type { OrderSummary } from './orders';
 import { OrderStatusAttribute, orderStatuses, WorkflowType } from './shared';
 import type { OrderStatus } from './shared';
@@ -90,7 +91,9 @@ export async function countByVersion(client: Client, deploymentName: string): Pr
       const query = `ExecutionStatus = 'Running' AND TemporalWorkerDeploymentVersion = '${deploymentName}:${buildId}'`;
       return {
         buildId,
-        status: String(v.status ?? '').replace('WORKER_DEPLOYMENT_VERSION_STATUS_', ''),
+        status: (temporal.api.enums.v1.WorkerDeploymentVersionStatus[v.status ?? 0] ?? String(v.status))
+          .replace('WORKER_DEPLOYMENT_VERSION_STATUS_', '')
+          .toLowerCase(),
         running: (await client.workflow.count(query)).count,
       };
     }),
