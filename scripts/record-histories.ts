@@ -151,6 +151,7 @@ async function record(env: TestWorkflowEnvironment, faults: FaultInjection): Pro
   await recordSince12(env, faults);
   await recordSince10(env);
   await recordBeforeLengthBounds(env);
+  await recordOrderDeadline(env);
 }
 
 /**
@@ -191,6 +192,21 @@ async function recordBeforeLengthBounds(env: TestWorkflowEnvironment): Promise<v
   await save(
     'order-oversized-fields-before-bounds',
     client.workflow.getHandle(orderWorkflowId(oversized.orderId)),
+  );
+}
+
+/**
+ * A match that an event started (with the default deadline) takes its order's confirmWithin from the offer (patch
+ * catering-match-takes-order-deadline) and expires by it.
+ */
+async function recordOrderDeadline(env: TestWorkflowEnvironment): Promise<void> {
+  const { client } = env;
+  const placed = order('deadline-from-order', '4242424242424242', { confirmWithin: '15 seconds' });
+  await publishMenuEvent(client, 'CustomerConfirmedMenu', ids(placed, 'A', `${placed.orderId}-c`));
+  await submitOrder(client, placed);
+  await save(
+    'catering-match-takes-order-deadline',
+    client.workflow.getHandle(cateringMatchWorkflowId(placed.orderId)),
   );
 }
 
@@ -375,9 +391,14 @@ async function main(): Promise<void> {
         faults,
       }),
     });
-    // `-- before-length-bounds` records that section alone; by default every path is run.
+    // `-- before-length-bounds` or `-- order-deadline` records that section alone; by default every path is run.
     const only = process.argv[2];
-    const paths = only === 'before-length-bounds' ? recordBeforeLengthBounds(env) : record(env, faults);
+    const paths =
+      only === 'before-length-bounds'
+        ? recordBeforeLengthBounds(env)
+        : only === 'order-deadline'
+          ? recordOrderDeadline(env)
+          : record(env, faults);
     await orders.runUntil(validator.runUntil(paths));
   } finally {
     await env.teardown();
