@@ -14,6 +14,7 @@ import type { OrderState } from '../workflows/order';
 import { failureConverterPath, testDataConverter } from './support/codec';
 import { createTimeSkippingEnv, uniqueId, workflowBundle } from './support/environments';
 import { eventually } from './support/eventually';
+import { loadHistory } from './support/histories';
 import { OrderHarness, orderInput, stateOf } from './support/order-harness';
 
 /*
@@ -232,5 +233,29 @@ test('when workflows started by the code before issue 10 are finished by todayâ€
   expect(outcomes).toEqual({
     'order-menus': 'DeterminismViolationError',
     'match-offer': 'DeterminismViolationError',
+  });
+});
+
+test('when the length bounds are shipped without their guards, then the histories recorded before them fail to replay', async () => {
+  // The guards are what keeps these replaying (test/replay.test.ts); without them the oversized fields that the
+  // old code took are refused on replay, and the commands no longer match the history.
+  const unguarded = [
+    ['order-length-bounds', 'order-oversized-fields-before-bounds.json'],
+    ['match-length-bounds', 'catering-match-oversized-fields-before-bounds.json'],
+  ] as const;
+  const outcomes: Record<string, string> = {};
+  for (const [shim, file] of unguarded) {
+    outcomes[shim] = await Worker.runReplayHistory(
+      { workflowBundle: await unpatched(shim), dataConverter: testDataConverter() },
+      loadHistory(file),
+    ).then(
+      () => 'replayed',
+      (err: unknown) =>
+        err instanceof DeterminismViolationError ? 'DeterminismViolationError' : String(err),
+    );
+  }
+  expect(outcomes).toEqual({
+    'order-length-bounds': 'DeterminismViolationError',
+    'match-length-bounds': 'DeterminismViolationError',
   });
 });
