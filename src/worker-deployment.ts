@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import type { WorkerDeploymentOptions } from '@temporalio/worker';
-import { projectRoot } from './project-root';
+import { packageVersion } from './workflow-bundle';
 import type { WorkflowCode } from './workflow-bundle';
 
 type Env = Record<string, string | undefined>;
@@ -40,14 +40,11 @@ export function workflowCodeHash(code: WorkflowCode): string {
   return hash.digest('hex').slice(0, 12);
 }
 
-const packageVersion = (): string =>
-  (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { version: string }).version;
-
 /** The worker's deployment settings from the environment, or undefined for an unversioned worker. */
 export function orderWorkerDeployment(env: Env, code: WorkflowCode): WorkerDeploymentOptions | undefined {
   const deploymentName = env.WORKER_DEPLOYMENT_NAME?.trim();
   if (!deploymentName) return undefined;
-  const buildId = env.WORKER_BUILD_ID?.trim() || `${packageVersion()}-${workflowCodeHash(code)}`;
+  const buildId = env.WORKER_BUILD_ID?.trim() || `${packageVersion('.') ?? '0'}-${workflowCodeHash(code)}`;
   return {
     version: { deploymentName, buildId },
     useWorkerVersioning: true,

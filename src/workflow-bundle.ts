@@ -14,7 +14,8 @@ export interface WorkflowBundleManifest {
   packages: Record<string, string>;
 }
 
-const packageVersion = (dir: string): string | undefined => {
+/** The version in `<dir>/package.json` (relative to the project root), or undefined where there is none. */
+export const packageVersion = (dir: string): string | undefined => {
   const file = join(projectRoot(), dir, 'package.json');
   return existsSync(file)
     ? (JSON.parse(readFileSync(file, 'utf8')) as { version?: string }).version
