@@ -4,17 +4,14 @@
  * confirms a share, cancels a share and lets a share expire, and last confirms every order still open, to show each
  * can be. Samples the order worker's RSS all along from /proc, and fails if either process exits.
  */
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
 import { readFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { publishMenuEvent } from '../../src/catering-events';
 import { cancelOrder, submitOrder } from '../../src/orders';
-
-const root = resolve(__dirname, '..', '..');
+import { AppProcess } from '../../test/support/app-processes';
 
 export interface SoakSettings {
   orders: number;
@@ -43,42 +40,11 @@ export interface SoakResult {
 const kib = (status: string, field: string): number =>
   Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
 
-/** A process of the app, as `scripts/processes.sh` starts it: compiled, its output kept for a failure's report. */
-class Process {
-  readonly child: ChildProcess;
-  output = '';
-  exited = false;
-  constructor(entry: string, env: Record<string, string>) {
-    this.child = spawn(process.execPath, [join(root, 'dist', 'src', entry)], {
-      cwd: root,
-      env: { ...process.env, METRICS_PORT: 'off', ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    const keep = (chunk: Buffer) => void (this.output = (this.output + chunk.toString()).slice(-20_000));
-    this.child.stdout?.on('data', keep);
-    this.child.stderr?.on('data', keep);
-    this.child.once('exit', () => (this.exited = true));
-  }
-  async logged(pattern: RegExp): Promise<RegExpExecArray> {
-    for (;;) {
-      const found = pattern.exec(this.output);
-      if (found) return found;
-      if (this.exited) throw new Error(`process exited before logging ${pattern}:\n${this.output}`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-  }
-  /** RSS now and the peak so far (VmHWM), in bytes. */
-  memory(): { rss: number; peak: number } {
-    const status = readFileSync(`/proc/${this.child.pid}/status`, 'utf8');
-    return { rss: kib(status, 'VmRSS') * 1024, peak: kib(status, 'VmHWM') * 1024 };
-  }
-  stop(): Promise<void> {
-    if (this.exited) return Promise.resolve();
-    return new Promise((done) => {
-      this.child.once('exit', () => done());
-      this.child.kill('SIGTERM');
-    });
-  }
+/** RSS now and the peak so far (VmHWM) of a running process, in bytes; zeros once it has exited. */
+function memoryOf(process: AppProcess): { rss: number; peak: number } {
+  if (process.pid === undefined) return { rss: 0, peak: 0 };
+  const status = readFileSync(`/proc/${process.pid}/status`, 'utf8');
+  return { rss: kib(status, 'VmRSS') * 1024, peak: kib(status, 'VmHWM') * 1024 };
 }
 
 const card = { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' };
@@ -110,22 +76,25 @@ export async function soak(client: Client, settings: SoakSettings): Promise<Soak
     TEMPORAL_NAMESPACE: settings.namespace,
     CATERING_DATA_DIR: dataDir,
   };
-  const worker = new Process('worker.js', env);
-  const validator = new Process('validator.js', env);
+  // The processes `scripts/processes.sh` starts, compiled; their metrics off (AppProcess's default).
+  const worker = new AppProcess('worker', env, { compiled: true });
+  const validator = new AppProcess('validator', env, { compiled: true });
+  worker.start();
+  validator.start();
   const started = performance.now();
   let peak = 0;
   const watch = () => {
-    if (worker.exited || validator.exited)
-      throw new Error(`a worker process exited during the soak:\n${worker.output}\n${validator.output}`);
-    peak = Math.max(peak, worker.memory().peak);
+    if (worker.pid === undefined || validator.pid === undefined)
+      throw new Error(`a worker process exited during the soak:\n${worker.log}\n${validator.log}`);
+    peak = Math.max(peak, memoryOf(worker).peak);
   };
-  const sampler = setInterval(() => {
-    if (!worker.exited) peak = Math.max(peak, worker.memory().peak);
-  }, 1000);
+  const sampler = setInterval(() => (peak = Math.max(peak, memoryOf(worker).peak)), 1000);
   try {
-    const [, stickyCache] = await worker.logged(/orders: polling in namespace \S+, sticky cache of ([^\n]+)/);
+    const polling = /orders: polling in namespace \S+, sticky cache of ([^\n]+)/;
+    await worker.logged(polling);
+    const stickyCache = polling.exec(worker.log)?.[1];
     await validator.logged(/credit-card-validation: polling/);
-    const base = worker.memory().rss;
+    const base = memoryOf(worker).rss;
     const batch = `soak-${Date.now().toString(36)}`;
     const ids = Array.from({ length: orders }, (_, i) => `${batch}-${i}`);
     // Shares of the orders: 20% confirmed, 10% cancelled, 10% left to expire; the rest stay open until the end.
@@ -170,7 +139,7 @@ export async function soak(client: Client, settings: SoakSettings): Promise<Soak
       watch,
     );
     const openSeconds = (performance.now() - started) / 1000;
-    const open = worker.memory().rss;
+    const open = memoryOf(worker).rss;
     const openWorkflows = 2 * orders;
     log(
       `soak: ${orders} orders and their matches open in ${openSeconds.toFixed(0)} s; order worker RSS ${(open / 2 ** 20).toFixed(0)} MiB`,

@@ -95,6 +95,11 @@ export class AppProcess {
   get log(): string {
     return this.output;
   }
+
+  /** The running process's pid (for /proc), or undefined when it is not running. */
+  get pid(): number | undefined {
+    return this.child?.exitCode === null && this.child.signalCode === null ? this.child.pid : undefined;
+  }
 }
 
 /** Resolves once some worker polls `taskQueue` for the given task type, or throws with what it waited for. */
