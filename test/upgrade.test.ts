@@ -41,6 +41,27 @@ const unpatched = (shim: string) =>
     '@temporalio/workflow$': require.resolve(`./fixtures/unpatched/${shim}`),
   });
 
+/**
+ * How each history replays against today's workflows with one change shipped unguarded (the shim named): `replayed`,
+ * `DeterminismViolationError`, or any other error as text.
+ */
+async function unguardedReplays(
+  cases: readonly (readonly [shim: string, history: temporal.api.history.v1.IHistory])[],
+): Promise<Record<string, string>> {
+  const outcomes: Record<string, string> = {};
+  for (const [shim, history] of cases) {
+    outcomes[shim] = await Worker.runReplayHistory(
+      { workflowBundle: await unpatched(shim), dataConverter: testDataConverter() },
+      history,
+    ).then(
+      () => 'replayed',
+      (err: unknown) =>
+        err instanceof DeterminismViolationError ? 'DeterminismViolationError' : String(err),
+    );
+  }
+  return outcomes;
+}
+
 let env: TestWorkflowEnvironment;
 const alerts: OperationsAlert[] = [];
 const published: string[] = [];
@@ -219,18 +240,7 @@ test('when workflows started by the code before issue 10 are finished by todayâ€
     ['order-menus', waitingHistory],
     ['match-offer', learningMatchHistory],
   ] as const;
-  const outcomes: Record<string, string> = {};
-  for (const [shim, history] of unguarded) {
-    outcomes[shim] = await Worker.runReplayHistory(
-      { workflowBundle: await unpatched(shim), dataConverter: testDataConverter() },
-      history,
-    ).then(
-      () => 'replayed',
-      (err: unknown) =>
-        err instanceof DeterminismViolationError ? 'DeterminismViolationError' : String(err),
-    );
-  }
-  expect(outcomes).toEqual({
+  expect(await unguardedReplays(unguarded)).toEqual({
     'order-menus': 'DeterminismViolationError',
     'match-offer': 'DeterminismViolationError',
   });
@@ -243,18 +253,7 @@ test('when the length bounds are shipped without their guards, then the historie
     ['order-length-bounds', 'order-oversized-fields-before-bounds.json'],
     ['match-length-bounds', 'catering-match-oversized-fields-before-bounds.json'],
   ] as const;
-  const outcomes: Record<string, string> = {};
-  for (const [shim, file] of unguarded) {
-    outcomes[shim] = await Worker.runReplayHistory(
-      { workflowBundle: await unpatched(shim), dataConverter: testDataConverter() },
-      loadHistory(file),
-    ).then(
-      () => 'replayed',
-      (err: unknown) =>
-        err instanceof DeterminismViolationError ? 'DeterminismViolationError' : String(err),
-    );
-  }
-  expect(outcomes).toEqual({
+  expect(await unguardedReplays(unguarded.map(([shim, file]) => [shim, loadHistory(file)]))).toEqual({
     'order-length-bounds': 'DeterminismViolationError',
     'match-length-bounds': 'DeterminismViolationError',
   });
