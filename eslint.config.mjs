@@ -2,6 +2,22 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import prettier from 'eslint-config-prettier';
+import { importX } from 'eslint-plugin-import-x';
+import { createTypeScriptImportResolver } from 'eslint-import-resolver-typescript';
+
+/** What may run in the workflow sandbox: no Node builtins, no I/O, no client or worker packages. */
+const sandboxOnly = [
+  {
+    group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net', 'util'],
+    message: 'Workflows run in a deterministic sandbox; do I/O in an activity.',
+  },
+  {
+    group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity', '@temporalio/testing'],
+    message: 'Sandbox code may use @temporalio/workflow and @temporalio/common only.',
+  },
+];
+/** src/bin/ holds process entry points: they are run, never imported. */
+const noBin = { group: ['**/bin/**'], message: 'src/bin/ holds entry points; move what you need out of it.' };
 
 export default tseslint.config(
   {
@@ -30,21 +46,74 @@ export default tseslint.config(
       'object-shorthand': ['error', 'always'],
     },
   },
+  // The folders are the roles, and these rules are their arrows (docs/architecture.md): the contract imports
+  // nothing of the project; workflows import the contract (and activities' types, for proxyActivities); nothing
+  // imports a process entry point.
   {
-    // Workflow code runs in the deterministic sandbox: no Node builtins, no I/O.
-    files: ['workflows/**/*.ts', 'src/shared.ts', 'src/order-input.ts'],
+    files: ['src/**/*.ts', 'workflows/**/*.ts', 'activities/**/*.ts'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/resolver-next': [createTypeScriptImportResolver()],
+      // Without these the rule reads .js dependencies only and sees no cycle among .ts files.
+      'import-x/extensions': ['.ts'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
+    },
+    rules: { 'import-x/no-cycle': 'error' },
+  },
+  {
+    files: ['src/**/*.ts', 'workflows/**/*.ts', 'activities/**/*.ts', 'scripts/**/*.ts', 'test/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [noBin] }] },
+  },
+  {
+    files: ['src/contract/**/*.ts'],
     rules: {
-      'no-restricted-imports': [
+      '@typescript-eslint/no-restricted-imports': [
         'error',
         {
           patterns: [
+            ...sandboxOnly,
+            { group: ['../*', '!../contract'], message: 'src/contract imports nothing else of the project.' },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['workflows/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...sandboxOnly,
             {
-              group: ['node:*', 'fs', 'path', 'os', 'crypto', 'child_process', 'http', 'https', 'net'],
-              message: 'Workflows run in a deterministic sandbox; do I/O in an activity.',
+              group: ['../src/**', '!../src/contract', '!../src/contract/**', '../test/**', '../scripts/**'],
+              message: 'Workflows import the contract (src/contract) only; the rest of src/ is Node-side.',
             },
             {
-              group: ['@temporalio/client', '@temporalio/worker', '@temporalio/activity'],
-              message: 'Workflow code may use @temporalio/workflow and @temporalio/common only.',
+              group: ['../activities/**'],
+              allowTypeImports: true,
+              message:
+                'Workflows import activities by type only (proxyActivities); their code runs on the worker.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['src/clients/**/*.ts', 'src/infra/**/*.ts', 'activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noBin,
+            {
+              group: ['**/workflows/**', '**/workflows'],
+              allowTypeImports: true,
+              message:
+                'Node-side code takes signal, query and update definitions from src/contract, never a workflow module.',
             },
           ],
         },

@@ -1,6 +1,6 @@
 import { log } from '@temporalio/activity';
-import type { Ledger } from '../src/jsonl-ledger';
-import type { OperationsAlert } from '../src/shared';
+import type { Ledger } from '../src/infra/jsonl-ledger';
+import type { OperationsAlert } from '../src/contract';
 
 export interface RaisedAlert extends OperationsAlert {
   raisedAt: string;

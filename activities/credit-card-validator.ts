@@ -1,9 +1,10 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
-import type { Ledger } from '../src/jsonl-ledger';
-import { luhnValid } from '../src/luhn';
-import { ErrorType } from '../src/shared';
-import { appMetric } from '../workflows/metric-names';
-import type { CreditCardValidationRequested, CreditCardValidationResult } from '../src/shared';
+import type { Ledger } from '../src/infra/jsonl-ledger';
+import type { ValidatorAnswer, ValidatorLedger, ValidatorLedgerEntry } from '../src/infra/validator-ledger';
+import { luhnValid } from '../src/infra/luhn';
+import { ErrorType } from '../src/contract';
+import { appMetric } from '../src/contract/metric-names';
+import type { CreditCardValidationRequested, CreditCardValidationResult } from '../src/contract';
 
 /** Ways to make the validator misbehave for tests and demos; read on every request, so they can change live. */
 export interface FaultInjection {
@@ -31,34 +32,6 @@ export const defaultValidatorLimits: ValidatorLimits = { maxAmountPerCard: 10_00
 
 /** Luhn-valid numbers that are always declined, so a demo can show a business "no". */
 export const defaultBlocklist: readonly string[] = ['4000000000000002', '5105105105105100'];
-
-/**
- * What the validator keeps of a request: the answer, and the card only by its last four digits (enough for a person
- * to match a complaint to an answer; the full number, expiry and holder are never written down).
- */
-export type ValidatorLedgerEntry = CreditCardValidationResult & { cardLast4?: string };
-
-export interface ValidatorAnswer {
-  idempotencyKey: string;
-  result: CreditCardValidationResult;
-  cardLast4?: string;
-  /** false when this answer repeats one already given for the same key (a redelivery). */
-  firstTime: boolean;
-}
-
-/**
- * Where the validator remembers its answers: an in-memory or JSON-lines `Ledger` (tests), or a database that
- * several validator instances share (`src/validator-ledger.ts`), whose calls are asynchronous.
- */
-export interface ValidatorLedger {
-  get(key: string): ValidatorLedgerEntry | undefined | Promise<ValidatorLedgerEntry | undefined>;
-  recordOnce(
-    key: string,
-    value: ValidatorLedgerEntry,
-  ):
-    | { value: ValidatorLedgerEntry; firstTime: boolean }
-    | Promise<{ value: ValidatorLedgerEntry; firstTime: boolean }>;
-}
 
 export interface CreditCardValidatorDeps {
   ledger: ValidatorLedger | Ledger<ValidatorLedgerEntry>;

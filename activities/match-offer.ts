@@ -1,7 +1,7 @@
 import { log } from '@temporalio/activity';
 import type { Client } from '@temporalio/client';
-import { offerMenusToMatch } from '../src/catering-events';
-import type { MatchOfferOutcome, MatchOfferRequest } from '../src/shared';
+import { offerMenusToMatch } from '../src/clients/catering-match-client';
+import type { MatchOfferOutcome, MatchOfferRequest } from '../src/contract';
 
 /**
  * The Order's hand-over of its menus to `catering-match-<orderId>`. An activity, not a child workflow: the match is

@@ -28,9 +28,9 @@ import { Client } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FaultInjection } from '../activities/credit-card-validator';
-import { publishMenuEvent } from '../src/catering-events';
-import { placeOrder } from '../src/place-order';
-import { cateringMatchWorkflowId, orderWorkflowId } from '../src/shared';
+import { publishMenuEvent } from '../src/clients/catering-match-client';
+import { placeOrder } from '../src/clients/place-order';
+import { cateringMatchWorkflowId, orderWorkflowId } from '../src/contract';
 import type { CateringMatchState } from '../workflows/catering-match-state';
 import type { OrderState } from '../workflows/order-state';
 import { clusterEnvironment, TestCluster } from '../test/support/cluster';
@@ -535,7 +535,7 @@ async function main(): Promise<void> {
         ),
       ),
     );
-    // The soak runs the app's own processes (`node dist/src/worker.js`), not the in-process workers above.
+    // The soak runs the app's own processes (`node dist/src/bin/order-worker.js`), not the in-process workers above.
     const soakResult = runs('soak')
       ? await soak(env.client, {
           orders: settings.soakOrders,

@@ -1,14 +1,14 @@
 /**
- * Writes docs/schemas/<Message>.schema.json from the message schemas in src/messages.ts (`npm run schemas`), so that
+ * Writes docs/schemas/<Message>.schema.json from the message schemas in src/contract/messages.ts (`npm run schemas`), so that
  * people starting workflows or sending signals by hand see what to send. test/schemas.test.ts fails when the committed
  * files differ from what the schemas produce.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toJSONSchema } from 'zod/mini';
-import { messageSchemas } from '../src/messages';
-import type { MessageName } from '../src/messages';
-import { projectRoot } from '../src/project-root';
+import { messageSchemas } from '../src/contract/messages';
+import type { MessageName } from '../src/contract/messages';
+import { projectRoot } from '../src/infra/project-root';
 
 export const messageNames = Object.keys(messageSchemas) as MessageName[];
 

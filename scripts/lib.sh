@@ -23,7 +23,7 @@ internet_reachable() {
 
 # Payload encryption needs a key before any client or worker starts; the key file is made once, mode 0600.
 ensure_codec_keys() {
-  (cd "$ROOT_DIR" && node_modules/.bin/tsx src/codec-keys.ts create) | sed 's/^/==> codec keys: /'
+  (cd "$ROOT_DIR" && node_modules/.bin/tsx src/bin/codec-keys.ts create) | sed 's/^/==> codec keys: /'
 }
 
 # Installs a Debian package when this runs as root on a machine with apt-get; returns 1 (installing nothing) where

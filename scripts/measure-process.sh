@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Start-up time and idle memory of one app process, for the README's figures:
-#   TEMPORAL_ADDRESS=... bash scripts/measure-process.sh <command...>     e.g. node dist/src/worker.js
+#   TEMPORAL_ADDRESS=... bash scripts/measure-process.sh <command...>     e.g. node dist/src/bin/order-worker.js
 # Start-up: from launch until the SDK logs the worker RUNNING. Idle RSS: the whole process tree (tsx and its node
 # child count together), 10 s after that, with no tasks.
 set -euo pipefail

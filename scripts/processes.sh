@@ -7,7 +7,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 RUN_DIR="$ROOT_DIR/.temporal/run"
 mkdir -p "$RUN_DIR"
 
-declare -A ENTRY=([worker]=dist/src/worker.js [validator]=dist/src/validator.js [codec-server]=dist/src/codec-server.js)
+declare -A ENTRY=([worker]=dist/src/bin/order-worker.js [validator]=dist/src/bin/validator-worker.js [codec-server]=dist/src/bin/codec-server.js)
 
 pid_of() {
   local pid

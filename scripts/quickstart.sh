@@ -25,9 +25,9 @@ WORKER_DEPLOYMENT_NAME="${WORKER_DEPLOYMENT_NAME:-catering-orders}" WORKER_BUILD
 # The validator starts only after the first sample order is in: it shows an order accepted and waiting
 # while the CreditCardValidator is away, as the reference requires.
 bash scripts/processes.sh stop validator
-node_modules/.bin/tsx src/demo.ts before-validator
+node_modules/.bin/tsx src/bin/demo.ts before-validator
 bash scripts/processes.sh start validator
-node_modules/.bin/tsx src/demo.ts
+node_modules/.bin/tsx src/bin/demo.ts
 
 run_id="$(node -p 'require(require("path").resolve(process.argv[1])).runId' "${CATERING_DATA_DIR:-.temporal/data}/demo-run.json")"
 cat <<INFO

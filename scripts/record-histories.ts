@@ -11,19 +11,25 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FaultInjection } from '../activities/credit-card-validator';
-import { getMatchState, publishMenuEvent, startCateringMatch } from '../src/catering-events';
-import type { CateringMatchState } from '../src/catering-events';
-import type { CreditCardValidationResult, OrderStatus, OrderSubmitted } from '../src/shared';
+import { getMatchState, publishMenuEvent, startCateringMatch } from '../src/clients/catering-match-client';
+import type { CateringMatchState } from '../src/clients/catering-match-client';
+import type { CreditCardValidationResult, OrderStatus, OrderSubmitted } from '../src/contract';
 import {
   cateringMatchWorkflowId,
   orderWorkflowId,
   searchAttributeKeys,
   TaskQueue,
   WorkflowType,
-} from '../src/shared';
-import { cancelOrder, confirmOrder, getOrderState, resumeValidation, submitOrder } from '../src/orders';
+} from '../src/contract';
+import {
+  cancelOrder,
+  confirmOrder,
+  getOrderState,
+  resumeValidation,
+  submitOrder,
+} from '../src/clients/order-client';
 import { eventually } from '../test/support/eventually';
-import { getMatchStateQuery } from '../workflows/catering-match';
+import { getMatchStateQuery } from '../src/contract';
 import { TestWorkflowEnvironment as Env } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createAlertActivities } from '../activities/alerts';
@@ -32,8 +38,8 @@ import { createCreditCardValidatorActivities } from '../activities/credit-card-v
 import { createMatchOfferActivities } from '../activities/match-offer';
 import { createOrderNotificationActivities } from '../activities/order-notifications';
 import type { PublishedConfirmation } from '../activities/order-notifications';
-import { failureConverterPath } from '../src/codec/data-converter';
-import { MemoryLedger } from '../src/jsonl-ledger';
+import { failureConverterPath } from '../src/infra/codec/data-converter';
+import { MemoryLedger } from '../src/infra/jsonl-ledger';
 import { workflowBundle } from '../test/support/environments';
 import { temporalCliExecutable } from '../test/support/toolchain';
 

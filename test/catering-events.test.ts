@@ -8,10 +8,10 @@ import {
   MatchNotFoundError,
   publishMenuEvent,
   startCateringMatch,
-} from '../src/catering-events';
-import type { PublishResult } from '../src/catering-events';
-import { cateringMatchWorkflowId, MatchStatusAttribute } from '../src/shared';
-import type { CustomerConfirmedMenu } from '../src/shared';
+} from '../src/clients/catering-match-client';
+import type { PublishResult } from '../src/clients/catering-match-client';
+import { cateringMatchWorkflowId, MatchStatusAttribute } from '../src/contract';
+import type { CustomerConfirmedMenu } from '../src/contract';
 import type { CateringMatch } from '../workflows/catering-match';
 import {
   confirmOrdersReceived,

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { cateringMatchWorkflowId } from '../src/shared';
+import { cateringMatchWorkflowId } from '../src/contract';
 import { CateringMatch } from '../workflows/catering-match';
 import {
   confirmOrdersReceived,

@@ -1,10 +1,10 @@
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import fc from 'fast-check';
-import { maxLengths } from '../src/messages';
-import { publishMenuEvent, startCateringMatch } from '../src/catering-events';
-import { cateringMatchWorkflowId } from '../src/shared';
-import type { CateringMatchStatus, MenuOffer } from '../src/shared';
+import { maxLengths } from '../src/contract/messages';
+import { publishMenuEvent, startCateringMatch } from '../src/clients/catering-match-client';
+import { cateringMatchWorkflowId } from '../src/contract';
+import type { CateringMatchStatus, MenuOffer } from '../src/contract';
 import type { CateringMatch } from '../workflows/catering-match';
 import {
   applyMenuEvent,
@@ -196,7 +196,7 @@ function payloadFor(orderId: string, menus: MenuOffer[] | undefined, d: Draw, ev
       };
     case 'huge strings':
       // The menu on offer is kept, so that the event still counts: its eventId as long as the schema allows (one
-      // more is refused, src/messages.ts maxLengths) and an extra field of any length, which is dropped.
+      // more is refused, src/contract/messages.ts maxLengths) and an extra field of any length, which is dropped.
       return {
         ...payload,
         eventId: `${eventId}:`.padEnd(maxLengths.eventId, 'x'),

@@ -2,16 +2,17 @@ import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { getMatchState, publishMenuEvent } from '../src/catering-events';
+import { getMatchState, publishMenuEvent } from '../src/clients/catering-match-client';
 import {
   cateringMatchWorkflowId,
   ErrorType,
+  getMatchStateQuery,
   MatchStatusAttribute,
   orderWorkflowId,
   TaskQueue,
-} from '../src/shared';
-import type { CateringMatchInput, MenuOffer } from '../src/shared';
-import { CateringMatch, getMatchStateQuery } from '../workflows/catering-match';
+} from '../src/contract';
+import type { CateringMatchInput, MenuOffer } from '../src/contract';
+import { CateringMatch } from '../workflows/catering-match';
 import type { CateringMatchState } from '../workflows/catering-match';
 import {
   confirmOrdersReceived,

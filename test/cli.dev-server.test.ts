@@ -26,7 +26,7 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
       .stdout;
 
   const cli = (...args: string[]) =>
-    run(join(root, 'node_modules', '.bin', 'tsx'), ['src/cli.ts', ...args], {
+    run(join(root, 'node_modules', '.bin', 'tsx'), ['src/bin/cli.ts', ...args], {
       cwd: root,
       env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default' },
     });
@@ -314,7 +314,7 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
   });
 
   test('when nothing answers at the configured address, then the CLI fails fast naming the address', async () => {
-    const failure = run(join(root, 'node_modules', '.bin', 'tsx'), ['src/cli.ts', 'list'], {
+    const failure = run(join(root, 'node_modules', '.bin', 'tsx'), ['src/bin/cli.ts', 'list'], {
       cwd: root,
       env: { ...process.env, TEMPORAL_ADDRESS: '127.0.0.1:1' },
     });

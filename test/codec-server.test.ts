@@ -2,9 +2,9 @@ import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Payload } from '@temporalio/common';
-import { EncryptionCodec } from '../src/codec/encryption-codec';
-import { createCodecServer } from '../src/codec/http-server';
-import { newKeyEntry, parseKeyRing } from '../src/codec/key-ring';
+import { EncryptionCodec } from '../src/infra/codec/encryption-codec';
+import { createCodecServer } from '../src/infra/codec/http-server';
+import { newKeyEntry, parseKeyRing } from '../src/infra/codec/key-ring';
 
 const uiOrigin = 'http://localhost:8233';
 const keys = parseKeyRing(newKeyEntry('k1'), 'test');

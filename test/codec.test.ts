@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Payload } from '@temporalio/common';
-import { EncryptionCodec, isEncrypted, PayloadDecryptionError } from '../src/codec/encryption-codec';
+import { EncryptionCodec, isEncrypted, PayloadDecryptionError } from '../src/infra/codec/encryption-codec';
 import {
   ensureKeyFile,
   KeyRing,
@@ -12,8 +12,8 @@ import {
   newKeyEntry,
   parseKeyRing,
   rotateKeyFile,
-} from '../src/codec/key-ring';
-import { maskCardNumbers } from '../src/codec/mask-card-numbers';
+} from '../src/infra/codec/key-ring';
+import { maskCardNumbers } from '../src/infra/codec/mask-card-numbers';
 
 const order = {
   orderId: 'o-1',

@@ -2,14 +2,11 @@ import { ApplicationFailure, CancelledFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { DefaultLogger } from '@temporalio/worker';
 import { createCreditCardValidatorActivities, luhnValid } from '../activities/credit-card-validator';
-import type {
-  CreditCardValidatorDeps,
-  FaultInjection,
-  ValidatorAnswer,
-} from '../activities/credit-card-validator';
-import { MemoryLedger } from '../src/jsonl-ledger';
-import { ErrorType } from '../src/shared';
-import type { CreditCardValidationRequested, CreditCardValidationResult } from '../src/shared';
+import type { CreditCardValidatorDeps, FaultInjection } from '../activities/credit-card-validator';
+import { MemoryLedger } from '../src/infra/jsonl-ledger';
+import type { ValidatorAnswer } from '../src/infra/validator-ledger';
+import { ErrorType } from '../src/contract';
+import type { CreditCardValidationRequested, CreditCardValidationResult } from '../src/contract';
 
 const june2027 = new Date('2027-06-15T12:00:00Z');
 const hour = 3600_000;

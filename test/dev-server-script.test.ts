@@ -5,13 +5,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
-import { submitOrder } from '../src/orders';
+import { submitOrder } from '../src/clients/order-client';
 import {
   CustomerIdAttribute,
   MatchStatusAttribute,
   OrderStatusAttribute,
   orderWorkflowId,
-} from '../src/shared';
+} from '../src/contract';
 import { uniqueId } from './support/environments';
 
 const run = promisify(execFile);

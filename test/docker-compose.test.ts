@@ -29,7 +29,7 @@ describe('docker-compose.yml, read against the project', () => {
     expect(appServices.length).toBeGreaterThanOrEqual(4);
     for (const [name, service] of appServices) {
       const [node, entry, ...rest] = service.command ?? [];
-      const source = /^dist\/(src\/[\w-]+)\.js$/.exec(entry ?? '')?.[1];
+      const source = /^dist\/(src\/[\w/-]+)\.js$/.exec(entry ?? '')?.[1];
       expect({
         name,
         node,
@@ -58,11 +58,11 @@ describe('docker-compose.yml, read against the project', () => {
     expect(runtime).toMatch(/^COPY --from=deps \/app\/node_modules \.\/node_modules$/m);
     expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
     expect(runtime).toMatch(/^USER node$/m);
-    expect(runtime).toContain('CMD ["node", "dist/src/worker.js"]');
+    expect(runtime).toContain('CMD ["node", "dist/src/bin/order-worker.js"]');
     expect(runtime).not.toMatch(/tsx|COPY (src|workflows|activities)\b/);
     const { dependencies } = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
     expect(Object.keys(dependencies)).not.toContain('tsx');
-    expect(compose.services['order-worker']?.command).toEqual(['node', 'dist/src/worker.js']);
+    expect(compose.services['order-worker']?.command).toEqual(['node', 'dist/src/bin/order-worker.js']);
   });
 
   test('when the order worker runs in compose, then it joins the same worker deployment as under npm start, and the validator none', () => {
@@ -85,7 +85,7 @@ describe('docker-compose.yml, read against the project', () => {
 
   test('when the Web UI decodes payloads, then its codec endpoint is the codec server as the browser reaches it', () => {
     const codec = compose.services['codec-server'];
-    expect(codec?.command).toEqual(['node', 'dist/src/codec-server.js']);
+    expect(codec?.command).toEqual(['node', 'dist/src/bin/codec-server.js']);
     const port = String(codec?.environment?.CODEC_PORT);
     expect(codec?.ports).toContain(`127.0.0.1:${port}:${port}`);
     const ui = compose.services['temporal-ui']?.environment;

@@ -1,5 +1,5 @@
-import { formatAge, formatOrderCounts, formatOrdersTable } from '../src/operator-view';
-import type { OrderSummary } from '../src/orders';
+import { formatAge, formatOrderCounts, formatOrdersTable } from '../src/clients/operator-view';
+import type { OrderSummary } from '../src/clients/order-client';
 
 const now = new Date('2026-11-28T12:00:00Z');
 const summary = (overrides: Partial<OrderSummary>): OrderSummary => ({

@@ -9,8 +9,8 @@ import {
   OrderFinishedError,
   OrderNotFoundError,
   submitOrder,
-} from '../src/orders';
-import { CustomerIdAttribute, OrderStatusAttribute, orderWorkflowId } from '../src/shared';
+} from '../src/clients/order-client';
+import { CustomerIdAttribute, OrderStatusAttribute, orderWorkflowId } from '../src/contract';
 import { uniqueId } from './support/environments';
 import {
   OrderHarness,

@@ -1,6 +1,6 @@
-import { publishMenuEvent } from '../src/catering-events';
-import { submitOrder } from '../src/orders';
-import { cateringMatchWorkflowId, orderWorkflowId } from '../src/shared';
+import { publishMenuEvent } from '../src/clients/catering-match-client';
+import { submitOrder } from '../src/clients/order-client';
+import { cateringMatchWorkflowId, orderWorkflowId } from '../src/contract';
 import type { CateringMatch } from '../workflows/catering-match';
 import type { Order } from '../workflows/order';
 import { uniqueId } from './support/environments';

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { confirmOrder, resumeValidation } from '../src/orders';
-import { orderWorkflowId } from '../src/shared';
-import type { OrderSubmitted } from '../src/shared';
+import { confirmOrder, resumeValidation } from '../src/clients/order-client';
+import { orderWorkflowId } from '../src/contract';
+import type { OrderSubmitted } from '../src/contract';
 import {
   OrderHarness,
   orderInput,

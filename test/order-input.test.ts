@@ -1,7 +1,7 @@
 import { msToNumber } from '@temporalio/common';
-import { isDuration, maxLengths } from '../src/messages';
-import { checkOrderSubmitted, effectiveOrderSettings } from '../src/order-input';
-import { defaultOrderConfirmWithin, defaultRetainFor, defaultValidationPolicy } from '../src/shared';
+import { isDuration, maxLengths } from '../src/contract/messages';
+import { checkOrderSubmitted, effectiveOrderSettings } from '../src/contract/order-input';
+import { defaultOrderConfirmWithin, defaultRetainFor, defaultValidationPolicy } from '../src/contract';
 
 const valid = {
   orderId: '42',

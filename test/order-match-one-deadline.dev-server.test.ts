@@ -1,9 +1,9 @@
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { getMatchState, publishMenuEvent } from '../src/catering-events';
-import { placeOrder } from '../src/place-order';
-import { cateringMatchWorkflowId, orderWorkflowId } from '../src/shared';
+import { getMatchState, publishMenuEvent } from '../src/clients/catering-match-client';
+import { placeOrder } from '../src/clients/place-order';
+import { cateringMatchWorkflowId, orderWorkflowId } from '../src/contract';
 import type { CateringMatch, CateringMatchState } from '../workflows/catering-match';
 import type { Order } from '../workflows/order';
 import { createAppWorkers } from './support/app-workers';

@@ -1,7 +1,7 @@
-import { getMatchState, publishMenuEvent } from '../src/catering-events';
-import { OrderConflictError, submitOrder } from '../src/orders';
-import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue, WorkflowType } from '../src/shared';
-import type { OrderSubmitted } from '../src/shared';
+import { getMatchState, publishMenuEvent } from '../src/clients/catering-match-client';
+import { OrderConflictError, submitOrder } from '../src/clients/order-client';
+import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue, WorkflowType } from '../src/contract';
+import type { OrderSubmitted } from '../src/contract';
 import type { CateringMatch, CateringMatchState } from '../workflows/catering-match';
 import type { Order } from '../workflows/order';
 import { uniqueId } from './support/environments';

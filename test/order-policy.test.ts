@@ -4,15 +4,15 @@ import { promisify } from 'node:util';
 import { ApplicationFailure, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import { InvalidOrderError, submitOrder } from '../src/orders';
+import { InvalidOrderError, submitOrder } from '../src/clients/order-client';
 import {
   defaultRetainFor,
   defaultValidationPolicy,
   ErrorType,
   orderWorkflowId,
   TaskQueue,
-} from '../src/shared';
-import type { OrderSubmitted, ValidationPolicy } from '../src/shared';
+} from '../src/contract';
+import type { OrderSubmitted, ValidationPolicy } from '../src/contract';
 import type { Order } from '../workflows/order';
 import { initialOrderState } from '../workflows/order-state';
 import type { OrderCarriedState } from '../workflows/order-state';
@@ -98,7 +98,7 @@ describe('a validation policy the SDK would refuse', () => {
       const root = resolve(__dirname, '..');
       const cli = promisify(execFile)(
         join(root, 'node_modules', '.bin', 'tsx'),
-        ['src/cli.ts', 'submit', '--json', JSON.stringify(input)],
+        ['src/bin/cli.ts', 'submit', '--json', JSON.stringify(input)],
         { cwd: root, env: { ...process.env, TEMPORAL_ADDRESS: env.address, TEMPORAL_NAMESPACE: 'default' } },
       );
       await expect(cli).rejects.toMatchObject({

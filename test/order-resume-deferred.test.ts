@@ -1,5 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { resumeValidation } from '../src/orders';
+import { resumeValidation } from '../src/clients/order-client';
 import { eventually } from './support/eventually';
 import {
   OrderHarness,

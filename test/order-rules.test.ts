@@ -2,9 +2,9 @@
  * The Order's rules as pure functions, without a server: what an order in each status does with a command, and
  * what makes a resubmission the same order rather than a conflict.
  */
-import { isSameOrder } from '../src/orders';
-import { effectiveOrderSettings } from '../src/order-input';
-import type { OrderSubmitted } from '../src/shared';
+import { isSameOrder } from '../src/clients/order-client';
+import { effectiveOrderSettings } from '../src/contract/order-input';
+import type { OrderSubmitted } from '../src/contract';
 import {
   decideCancel,
   decideConfirm,

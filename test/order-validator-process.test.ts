@@ -6,18 +6,22 @@ import { join } from 'node:path';
 // Configuration is checked before the process connects anywhere, so a typo fails fast instead of running a
 // validator with faults nobody asked for.
 const runValidator = (env: Record<string, string>) =>
-  spawnSync(process.execPath, [require.resolve('tsx/cli'), join(__dirname, '..', 'src', 'validator.ts')], {
-    env: {
-      PATH: process.env.PATH ?? '',
-      // The Node 24 pass preloads its native addons through NODE_OPTIONS.
-      ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
-      CATERING_DATA_DIR: mkdtempSync(join(tmpdir(), 'validator-')),
-      TEMPORAL_ADDRESS: '127.0.0.1:1',
-      ...env,
+  spawnSync(
+    process.execPath,
+    [require.resolve('tsx/cli'), join(__dirname, '..', 'src', 'bin', 'validator-worker.ts')],
+    {
+      env: {
+        PATH: process.env.PATH ?? '',
+        // The Node 24 pass preloads its native addons through NODE_OPTIONS.
+        ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
+        CATERING_DATA_DIR: mkdtempSync(join(tmpdir(), 'validator-')),
+        TEMPORAL_ADDRESS: '127.0.0.1:1',
+        ...env,
+      },
+      encoding: 'utf8',
+      timeout: 30_000,
     },
-    encoding: 'utf8',
-    timeout: 30_000,
-  });
+  );
 
 test.each([
   [{ VALIDATOR_HANG: 'maybe' }, 'VALIDATOR_HANG=maybe is not a boolean: use 1/true/yes or 0/false/no'],

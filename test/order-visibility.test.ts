@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { listOrders } from '../src/orders';
-import type { OrderSummary } from '../src/orders';
+import { listOrders } from '../src/clients/order-client';
+import type { OrderSummary } from '../src/clients/order-client';
 import { createDevServerEnv } from './support/environments';
 import { eventually } from './support/eventually';
 import {

@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { publishMenuEvent, startCateringMatch } from '../src/catering-events';
-import { resumeValidation, submitOrder } from '../src/orders';
-import { cateringMatchWorkflowId, orderWorkflowId } from '../src/shared';
+import { publishMenuEvent, startCateringMatch } from '../src/clients/catering-match-client';
+import { resumeValidation, submitOrder } from '../src/clients/order-client';
+import { cateringMatchWorkflowId, orderWorkflowId } from '../src/contract';
 import type { CateringMatch } from '../workflows/catering-match';
 import { createTimeSkippingEnv } from './support/environments';
 import { OrderHarness, orderInput, stateOf, waitForState } from './support/order-harness';

@@ -1,8 +1,8 @@
 import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { cancelOrder, confirmOrder, resumeValidation } from '../src/orders';
-import { orderWorkflowId, TaskQueue, WorkflowType } from '../src/shared';
-import type { OrderSubmitted } from '../src/shared';
+import { cancelOrder, confirmOrder, resumeValidation } from '../src/clients/order-client';
+import { orderWorkflowId, TaskQueue, WorkflowType } from '../src/contract';
+import type { OrderSubmitted } from '../src/contract';
 import {
   OrderHarness,
   orderInput,

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { placeOrder } from '../src/place-order';
-import { cateringMatchWorkflowId, OrderStatusAttribute } from '../src/shared';
+import { placeOrder } from '../src/clients/place-order';
+import { cateringMatchWorkflowId, OrderStatusAttribute } from '../src/contract';
 import type { CateringMatch } from '../workflows/catering-match';
 import { OrderHarness, orderInput, stateOf, useOrderTestEnv, waitForState } from './support/order-harness';
 

@@ -1,7 +1,7 @@
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
-import { EncryptionCodec } from '../src/codec/encryption-codec';
+import { EncryptionCodec } from '../src/infra/codec/encryption-codec';
 import { testDataConverter, testKeyRing } from './support/codec';
 import { workflowBundle } from './support/environments';
 import { historyFiles, loadHistory } from './support/histories';

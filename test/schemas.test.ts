@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { jsonSchemaOf, messageNames, schemaFile } from '../scripts/export-schemas';
-import { maxLengths, messageSchemas, problemsIn } from '../src/messages';
-import type { MessageName } from '../src/messages';
+import { maxLengths, messageSchemas, problemsIn } from '../src/contract/messages';
+import type { MessageName } from '../src/contract/messages';
 
 const card = { number: '4242 4242 4242 4242', expiry: '12/30', holder: 'Ada Lovelace' };
 const menus = [

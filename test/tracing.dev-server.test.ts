@@ -9,14 +9,14 @@ import { createCreditCardValidatorActivities } from '../activities/credit-card-v
 import { createMatchOfferActivities } from '../activities/match-offer';
 import { createOrderNotificationActivities } from '../activities/order-notifications';
 import type { PublishedConfirmation } from '../activities/order-notifications';
-import { publishMenuEvent } from '../src/catering-events';
-import { MemoryLedger } from '../src/jsonl-ledger';
-import { getOrderState } from '../src/orders';
-import { placeOrder } from '../src/place-order';
-import { orderWorkflowId, TaskQueue } from '../src/shared';
-import type { CreditCardValidationResult } from '../src/shared';
-import { startTracing, tracingWorkflowModules } from '../src/telemetry';
-import type { Tracing } from '../src/telemetry';
+import { publishMenuEvent } from '../src/clients/catering-match-client';
+import { MemoryLedger } from '../src/infra/jsonl-ledger';
+import { getOrderState } from '../src/clients/order-client';
+import { placeOrder } from '../src/clients/place-order';
+import { orderWorkflowId, TaskQueue } from '../src/contract';
+import type { CreditCardValidationResult } from '../src/contract';
+import { startTracing, tracingWorkflowModules } from '../src/infra/telemetry';
+import type { Tracing } from '../src/infra/telemetry';
 import type { Order } from '../workflows/order';
 import { failureConverterPath, testDataConverter } from './support/codec';
 import { eventually } from './support/eventually';
@@ -25,7 +25,7 @@ import { createDevServerEnv, uniqueId } from './support/environments';
 /**
  * One order is one trace: the client's placeOrder, both workflows, the validator's activity, the match's
  * ConfirmOrder and publishOrderConfirmed, each span under the one that caused it. The client and both workers are
- * set up as src/connection.ts and src/run-worker.ts do with OTEL_EXPORTER_OTLP_ENDPOINT, exporting to memory.
+ * set up as src/clients/connection.ts and src/infra/run-worker.ts do with OTEL_EXPORTER_OTLP_ENDPOINT, exporting to memory.
  */
 describe('traces: one order, one trace', () => {
   let env: TestWorkflowEnvironment;
@@ -68,7 +68,7 @@ describe('traces: one order, one trace', () => {
       activities: {
         ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
         ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
-        // The traced client, as src/worker.ts builds it: the hand-over's signal-with-start is a span too.
+        // The traced client, as src/bin/order-worker.ts builds it: the hand-over's signal-with-start is a span too.
         ...createMatchOfferActivities(client),
       },
     });

@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { ValidatorLedgerEntry } from '../activities/credit-card-validator';
-import { openSqliteLedger, openValidatorLedger, redact } from '../src/validator-ledger';
+import { openSqliteLedger, openValidatorLedger, redact } from '../src/infra/validator-ledger';
+import type { ValidatorLedgerEntry } from '../src/infra/validator-ledger';
 
 const validated = (orderId: string): ValidatorLedgerEntry => ({
   outcome: 'CreditCardValidated',

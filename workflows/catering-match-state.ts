@@ -4,120 +4,44 @@
  */
 import { msToNumber } from '@temporalio/common';
 import type { Duration } from '@temporalio/common';
-import * as messages from '../src/messages';
-import { problemsIn } from '../src/messages';
-import { cateringMatchWorkflowId } from '../src/shared';
+import { cateringMatchWorkflowId, findEventProblem, findOfferProblem } from '../src/contract';
 import type {
   CatererConfirmedMenu,
   CatererDeclinedMenu,
   CateringMatchInput,
-  CateringMatchStatus,
-  CustomerConfirmedMenu,
+  CateringMatchState,
+  IgnoreReason,
+  MenuEvent,
+  MenuEventKind,
+  MenuMatchState,
   MenuOffer,
   MenusOffered,
-} from '../src/shared';
+  SetAsideEvent,
+} from '../src/contract';
 
-export const menuEventKinds = [
-  'CustomerConfirmedMenu',
-  'CatererConfirmedMenu',
-  'CatererDeclinedMenu',
-] as const;
-export type MenuEventKind = (typeof menuEventKinds)[number];
+export type {
+  CatererAnswer,
+  CateringMatchState,
+  HeldEvent,
+  IgnoreReason,
+  MenuEvent,
+  MenuEventByKind,
+  MenuEventKind,
+  MenuMatchState,
+  SetAsideEvent,
+} from '../src/contract';
+export { findEventProblem, findInputProblem, findOfferProblem, menuEventKinds } from '../src/contract';
+export type { InputProblem } from '../src/contract';
 
-export interface MenuEventByKind {
-  CustomerConfirmedMenu: CustomerConfirmedMenu;
-  CatererConfirmedMenu: CatererConfirmedMenu;
-  CatererDeclinedMenu: CatererDeclinedMenu;
-}
-export type MenuEvent = MenuEventByKind[MenuEventKind];
+const isRecord = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
 
 /** The eventId of the one ConfirmOrder a match sends, so the order can recognise a redelivery. */
 export const confirmOrderEventId = (orderId: string): string => `${cateringMatchWorkflowId(orderId)}:confirm`;
 
 export const defaultConfirmWithin: Duration = '7 days';
 
-/** The caterer's current word on a menu. */
-export type CatererAnswer = 'none' | 'confirmed' | 'declined';
-
-export interface MenuMatchState {
-  menuId: string;
-  /** Who must confirm this menu; when menus are learnt from events, the first caterer to answer for it. */
-  catererId?: string;
-  customerConfirmed: boolean;
-  customerConfirmedAt?: string;
-  caterer: CatererAnswer;
-  catererAnsweredAt?: string;
-  declineReason?: string;
-}
-
-export type IgnoreReason =
-  | 'duplicate event'
-  | 'other order'
-  | 'menu not on offer'
-  | 'too many menus'
-  | 'caterer mismatch'
-  | 'too many events before the offer'
-  | 'same offer again'
-  | 'match finished';
-
-/** An event that changed nothing: ignored for a business reason, or rejected because it was malformed. */
-export interface SetAsideEvent {
-  kind: MenuEventKind | 'MenusOffered';
-  reason: string;
-  at: string;
-  eventId?: string;
-  orderId?: string;
-  menuId?: string;
-  catererId?: string;
-}
-
-/** What `getState` answers and the workflow returns. Timestamps are ISO-8601 strings. */
-export interface CateringMatchState {
-  orderId: string;
-  status: CateringMatchStatus;
-  /** true when the menus on offer were given at start or by the order; false when they are learnt from events. */
-  menusOffered: boolean;
-  /**
-   * true while a match started by an event waits for its order to say which menus it offers: events are held, not
-   * decided on, and re-checked against the offer when it comes. Absent in matches from before the order was the
-   * source of its menus.
-   */
-  awaitingOffer?: boolean;
-  /** The events held while awaiting the offer, in arrival order (at most `matchLimits.heldEvents`). */
-  heldEvents?: HeldEvent[];
-  menus: MenuMatchState[];
-  /** The menu both sides agreed on, the one named in ConfirmOrder. */
-  chosenMenuId?: string;
-  /** When ConfirmOrder was handed to the order workflow, and the eventId it carried. */
-  confirmOrder?: { eventId: string; sentAt: string };
-  startedAt: string;
-  deadline: string;
-  updatedAt: string;
-  finishedAt?: string;
-  /** Why the match ended without a ConfirmOrder being delivered, for people. */
-  outcomeReason?: string;
-  /**
-   * Ids of the most recently applied events (at most `matchLimits.processedEventIdsKept`): the memory that makes
-   * redelivery harmless. A redelivery older than that window is applied again.
-   */
-  processedEventIds: string[];
-  processedEventCount: number;
-  ignoredEventCount: number;
-  ignoredByReason: Partial<Record<IgnoreReason, number>>;
-  /** The most recent ignored events (at most `setAsideListLimit`); the count covers all of them. */
-  ignoredEvents: SetAsideEvent[];
-  rejectedEventCount: number;
-  rejectedEvents: SetAsideEvent[];
-}
-
 export const setAsideListLimit = 50;
-
-/** An event accepted before the order's offer arrived, kept whole so it can be decided on against the offer. */
-export interface HeldEvent {
-  kind: MenuEventKind;
-  event: MenuEvent;
-  at: string;
-}
 
 /** What keeps a match's state (carried across continue-as-new, returned by every query) from growing forever. */
 export interface MatchLimits {
@@ -127,7 +51,7 @@ export interface MatchLimits {
   /** Events a match awaiting its order's offer holds; later ones are ignored. */
   heldEvents: number;
   /**
-   * Whether a message too long for its bounds (`maxLengths` in src/messages.ts), and otherwise well-formed, is
+   * Whether a message too long for its bounds (`maxLengths` in src/contract/messages.ts), and otherwise well-formed, is
    * refused; asked only of such a message. Absent: it is.
    */
   lengthBounded?: () => boolean;
@@ -141,47 +65,6 @@ export const unboundedMatchLimits: MatchLimits = {
   learntMenus: Number.POSITIVE_INFINITY,
   heldEvents: Number.POSITIVE_INFINITY,
 };
-
-export interface InputProblem {
-  field: string;
-  message: string;
-}
-
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-/**
- * The first problem the message's schema (`messages.ts`) finds, its message led by `name` (`CatererConfirmedMenu.
- * catererId is missing`); a payload that is no object at all is named `whole`.
- */
-function firstProblem(
-  schema: Parameters<typeof problemsIn>[0],
-  value: unknown,
-  name: string | undefined,
-  whole: string,
-  lengthBounded: () => boolean = () => true,
-): InputProblem | undefined {
-  const [problem] = problemsIn(schema, value);
-  if (problem === undefined) return undefined;
-  // Too long and nothing else: matches started before the bounds took it, and replay so.
-  if (problemsIn(schema, value, { lengthBounds: false }).length === 0 && !lengthBounded()) return undefined;
-  if (problem.field === '') return { field: whole, message: `${name ?? whole} ${problem.message}` };
-  return { field: problem.field, message: name ? `${name}.${problem.message}` : problem.message };
-}
-
-/** The first thing wrong with a CateringMatchInput, naming the field, or undefined when it is well-formed. */
-export function findInputProblem(input: unknown, lengthBounded?: () => boolean): InputProblem | undefined {
-  return firstProblem(messages.CateringMatchInput(), input, undefined, 'input', lengthBounded);
-}
-
-/** The first thing wrong with a menu event's payload, naming the field, or undefined when it is well-formed. */
-export function findEventProblem(
-  kind: MenuEventKind,
-  event: unknown,
-  lengthBounded?: () => boolean,
-): InputProblem | undefined {
-  return firstProblem(messages[kind](), event, kind, 'event', lengthBounded);
-}
 
 export function initialMatchState(
   input: { orderId: string; menus?: MenuOffer[] },
@@ -370,11 +253,6 @@ export function applyMenuEvent(
     };
   }
   return next;
-}
-
-/** The first thing wrong with a MenusOffered payload, naming the field, or undefined when it is well-formed. */
-export function findOfferProblem(offer: unknown, lengthBounded?: () => boolean): InputProblem | undefined {
-  return firstProblem(messages.MenusOffered(), offer, 'MenusOffered', 'offer', lengthBounded);
 }
 
 const sameMenus = (a: MenuOffer[], b: MenuOffer[]): boolean =>

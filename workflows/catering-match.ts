@@ -3,12 +3,9 @@ import {
   ApplicationFailure,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   getExternalWorkflowHandle,
   log,
   patched,
-  proxyActivities,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -16,15 +13,18 @@ import {
 } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common';
 import type { Duration } from '@temporalio/common';
-import type { createAlertActivities } from '../activities/alerts';
-import { ErrorType, MatchStatusAttribute, orderWorkflowId } from '../src/shared';
-import type {
-  AlertKind,
-  CatererConfirmedMenu,
-  CatererDeclinedMenu,
-  CateringMatchInput,
-  CustomerConfirmedMenu,
-} from '../src/shared';
+import {
+  catererConfirmedMenuSignal,
+  catererDeclinedMenuSignal,
+  confirmOrderSignal,
+  customerConfirmedMenuSignal,
+  ErrorType,
+  getMatchStateQuery,
+  MatchStatusAttribute,
+  menusOfferedSignal,
+  orderWorkflowId,
+} from '../src/contract';
+import type { AlertKind, CateringMatchInput } from '../src/contract';
 import {
   applyMenuEvent,
   applyOffer,
@@ -41,56 +41,19 @@ import {
   unboundedMatchLimits,
 } from './catering-match-state';
 import type { CateringMatchState, MenuEventKind } from './catering-match-state';
+import { raiseAlert } from './alerts';
 import { workflowMetrics } from './metrics';
-import { menusOfferedSignal } from './menus-offered';
-import { confirmOrderSignal } from './order';
+import { matchPatches } from './patches';
 
-export type { CateringMatchState, MenuMatchState, SetAsideEvent } from './catering-match-state';
-
-export const customerConfirmedMenuSignal = defineSignal<[CustomerConfirmedMenu]>('CustomerConfirmedMenu');
-export const catererConfirmedMenuSignal = defineSignal<[CatererConfirmedMenu]>('CatererConfirmedMenu');
-export const catererDeclinedMenuSignal = defineSignal<[CatererDeclinedMenu]>('CatererDeclinedMenu');
-export const getMatchStateQuery = defineQuery<CateringMatchState>('getState');
-
-const { raiseAlert } = proxyActivities<ReturnType<typeof createAlertActivities>>({
-  startToCloseTimeout: '30 seconds',
-  // raiseAlert is idempotent by alertId, so retrying until it lands is safe; an alert is never dropped.
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
-
-// How the SDK reports SignalExternalWorkflowExecutionFailedCause EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND: the
-// target never existed or has closed (completed, failed, terminated).
-/**
- * patched() id: bounded state and continue-as-new. Matches started before it keep every eventId and never continue
- * as new, so that they replay as they ran.
- */
-export const boundedMatchPatch = 'catering-match-bounded-continue-as-new';
-
-/**
- * patched() id: a match started by an event waits for its order's offer (the order is the source of its menus) and
- * decides on what it held once the offer comes. Matches started before it learn their menus from events.
- */
-export const awaitOrderOfferPatch = 'catering-match-awaits-order-offer';
-
-/**
- * patched() id: the free-text fields of the input, the events and the offer bounded in length (`maxLengths` in
- * src/messages.ts). Called only for a message too long and otherwise well-formed, which matches started before it
- * took as it came.
- */
-export const lengthBoundsPatch = 'catering-match-messages-length-bounded';
-
-/**
- * patched() id: an offer that carries its order's `confirmWithin` sets the match's deadline by it, so a match that an
- * event started (with the default deadline) expires when its order does. Called only for such an offer, which orders
- * sent no earlier match.
- */
-export const orderDeadlinePatch = 'catering-match-takes-order-deadline';
+export type { CateringMatchState, MenuMatchState, SetAsideEvent } from '../src/contract';
 
 /** What continue-as-new hands to the next run besides the input. */
 export interface CateringMatchCarried {
   state: CateringMatchState;
 }
 
+// How the SDK reports SignalExternalWorkflowExecutionFailedCause EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND: the
+// target never existed or has closed (completed, failed, terminated).
 const isTargetNotFound = (err: unknown): boolean =>
   err instanceof ApplicationFailure && err.type === 'ExternalWorkflowExecutionNotFound';
 
@@ -99,7 +62,7 @@ export async function CateringMatch(
   input: CateringMatchInput,
   carried?: CateringMatchCarried,
 ): Promise<CateringMatchState> {
-  const lengthBounded = (): boolean => patched(lengthBoundsPatch);
+  const lengthBounded = (): boolean => patched(matchPatches.lengthBounds);
   const problem = findInputProblem(input, lengthBounded);
   if (problem !== undefined) {
     throw ApplicationFailure.create({
@@ -111,10 +74,11 @@ export async function CateringMatch(
   }
   const { orderId } = input;
   const confirmWithinMs = msToNumber(input.confirmWithin ?? defaultConfirmWithin);
-  const bounded = patched(boundedMatchPatch);
+  const bounded = patched(matchPatches.boundedState);
   const limits = { ...(bounded ? matchLimits : unboundedMatchLimits), lengthBounded };
   // A continued run keeps its deadline, its menus, the eventIds it has seen and whether it awaits the offer.
-  let state = carried?.state ?? startMatch(input, new Date(), { awaitOffer: patched(awaitOrderOfferPatch) });
+  let state =
+    carried?.state ?? startMatch(input, new Date(), { awaitOffer: patched(matchPatches.awaitOrderOffer) });
   let publishedStatus: string | undefined;
 
   const publish = (): void => {
@@ -158,7 +122,7 @@ export async function CateringMatch(
       isOpen(state) &&
       state.rejectedEventCount === before.rejectedEventCount &&
       orderDeadline !== undefined &&
-      patched(orderDeadlinePatch)
+      patched(matchPatches.takesOrderDeadline)
     )
       state = {
         ...state,

@@ -5,7 +5,7 @@
  */
 import { metricMeter } from '@temporalio/workflow';
 import type { MetricCounter, MetricHistogram } from '@temporalio/common';
-import { appMetric } from './metric-names';
+import { appMetric } from '../src/contract/metric-names';
 
 export { appMetric };
 

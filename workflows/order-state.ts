@@ -3,94 +3,18 @@
  * workflow so the rules read (and test) without a server. No card data in here: state is visible to anyone who
  * can query.
  */
-import type {
-  CancelOrder,
-  ConfirmOrder,
-  Currency,
-  MatchOfferOutcome,
-  MenuOffer,
-  OrderSettings,
-  OrderStatus,
-  OrderSubmitted,
-} from '../src/shared';
+import type { CancelOrder, ConfirmOrder, OrderStatus, OrderSubmitted } from '../src/contract';
+import type { OrderState, Refusal, StallEpisode } from '../src/contract';
 
-export type OrderCommand = 'ConfirmOrder' | 'CancelOrder' | 'ResumeValidation';
-
-export interface Transition {
-  status: OrderStatus;
-  at: string;
-  note?: string;
-}
-
-/** One validator outage as this order saw it: from the first exhausted round until the validator answered. */
-export interface StallEpisode {
-  episode: number;
-  alertId: string;
-  stalledAt: string;
-  /** Rounds re-activated in this episode, by timer or ResumeValidation. */
-  reactivations: number;
-  lastFailure: string;
-  endedAt?: string;
-}
-
-export interface Refusal {
-  command: OrderCommand;
-  reason: string;
-  at: string;
-  menuId?: string;
-  eventId?: string;
-}
-
-export interface ValidationState {
-  outcome: 'Pending' | 'Validated' | 'Failed' | 'InvalidCardData';
-  reason?: string;
-  answeredAt?: string;
-  /** Validation rounds started; each round is one activity with its own retries. */
-  rounds: number;
-  lastFailure?: string;
-  /** When a stalled validation is re-activated on its own, unless ResumeValidation comes first. */
-  nextReactivationAt?: string;
-  /** Why the request cannot even be scheduled: the order's own policy, not the validator, is at fault. */
-  unusablePolicy?: string;
-}
-
-export interface OrderState {
-  orderId: string;
-  customerId: string;
-  amount: number;
-  currency: Currency;
-  menus: MenuOffer[];
-  status: OrderStatus;
-  submittedAt: string;
-  validation: ValidationState;
-  stallEpisodes: StallEpisode[];
-  pendingConfirmation?: { menuId: string; eventId?: string; receivedAt: string };
-  confirmation?: { menuId: string; eventId?: string; confirmedAt: string; published: boolean };
-  cancellation?: { reason?: string; at: string };
-  /**
-   * When a validated order stops waiting for ConfirmOrder and expires. Absent for orders validated by code from before
-   * the confirmation deadline: they wait as they always did.
-   */
-  confirmBy?: string;
-  /** How the order handed its menus to its match (orders started before that hand nothing over). */
-  matchOffer?: { at: string; how: MatchOfferOutcome };
-  /** The newest refusals only (see `maxRefusalsKept`); `refusalsTotal` counts them all. */
-  refusals: Refusal[];
-  refusalsTotal: number;
-  transitions: Transition[];
-  /** When a finished order stops answering commands and completes. */
-  retainUntil?: string;
-  /** 1 for the first run; continue-as-new adds one. */
-  run: number;
-}
-
-/** What continue-as-new hands to the next run besides the (normalised) input. */
-export interface OrderCarriedState {
-  state: OrderState;
-  resumeRequested: boolean;
-  /** Absent when carried by a run from before settings were fixed at start; that run used the defaults. */
-  settings?: OrderSettings;
-}
+export type {
+  OrderCarriedState,
+  OrderCommand,
+  OrderState,
+  Refusal,
+  StallEpisode,
+  Transition,
+  ValidationState,
+} from '../src/contract';
 
 export const finalStatuses: readonly OrderStatus[] = ['Confirmed', 'Rejected', 'Cancelled', 'Expired'];
 export const isFinal = (status: OrderStatus): boolean => finalStatuses.includes(status);

@@ -4,8 +4,6 @@ import {
   CancellationScope,
   condition,
   continueAsNew,
-  defineQuery,
-  defineSignal,
   isCancellation,
   log,
   patched,
@@ -18,7 +16,6 @@ import {
 } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common';
 import type { Duration } from '@temporalio/common';
-import type { createAlertActivities } from '../activities/alerts';
 import type { createMatchOfferActivities } from '../activities/match-offer';
 import type { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
 import type { createOrderNotificationActivities } from '../activities/order-notifications';
@@ -28,19 +25,25 @@ import {
   effectiveOrderSettings,
   findPolicyProblem,
   validationRetryPolicy,
-} from '../src/order-input';
-import * as messages from '../src/messages';
-import { isDuration, problemsIn } from '../src/messages';
-import { CustomerIdAttribute, ErrorType, OrderStatusAttribute, TaskQueue } from '../src/shared';
+} from '../src/contract/order-input';
+import * as messages from '../src/contract/messages';
+import { isDuration, problemsIn } from '../src/contract/messages';
+import {
+  cancelOrderSignal,
+  confirmOrderSignal,
+  CustomerIdAttribute,
+  ErrorType,
+  getOrderStateQuery,
+  OrderStatusAttribute,
+  resumeValidationSignal,
+  TaskQueue,
+} from '../src/contract';
 import type {
-  CancelOrder,
   MatchOfferRequest,
-  ConfirmOrder,
   CreditCardValidationResult,
   OrderStatus,
   OrderSubmitted,
-  ResumeValidation,
-} from '../src/shared';
+} from '../src/contract';
 import {
   decideCancel,
   decideConfirm,
@@ -52,43 +55,18 @@ import {
   statusLine,
 } from './order-state';
 import type { Decision, OrderCarriedState, OrderCommand, OrderState } from './order-state';
+import { raiseAlert } from './alerts';
 import { workflowMetrics } from './metrics';
+import { orderPatches } from './patches';
 
-export type { OrderCarriedState, OrderState, Refusal, StallEpisode, Transition } from './order-state';
+export type { OrderCarriedState, OrderState, Refusal, StallEpisode, Transition } from '../src/contract';
 
 // Wire names are the ones users type in the Web UI and the `temporal` CLI (see DESIGN.md).
-export const confirmOrderSignal = defineSignal<[ConfirmOrder]>('ConfirmOrder');
-export const resumeValidationSignal = defineSignal<[ResumeValidation]>('ResumeValidation');
-export const cancelOrderSignal = defineSignal<[CancelOrder]>('CancelOrder');
-export const getOrderStateQuery = defineQuery<OrderState>('getState');
 
 type ValidatorActivities = ReturnType<typeof createCreditCardValidatorActivities>;
-type LocalActivities = ReturnType<typeof createAlertActivities> &
-  ReturnType<typeof createOrderNotificationActivities>;
 
-/**
- * patched() ids: each marks a change of behaviour, so that orders started before it replay the way they ran. New
- * orders take every one.
- */
-export const orderPatches = {
-  /** Durations and the retry policy checked with the SDK's own rules at the start of the first run. */
-  sdkInputRules: 'order-input-checked-with-sdk-rules',
-  /** A ResumeValidation that lands during a re-activated round re-activates at once if that round stalls too. */
-  resumeDeferredDuringRound: 'order-resume-deferred-during-round',
-  /** The order hands its menus (and their caterers) to its match when it starts: the order is their source. */
-  menusToMatch: 'order-hands-menus-to-match',
-  /** A validated order waits for ConfirmOrder for `confirmWithin`, then ends `Expired` with an alert. */
-  confirmationDeadline: 'order-confirmation-deadline',
-  /** A command that is malformed or names another order is refused and recorded instead of applied. */
-  commandsChecked: 'order-commands-checked',
-  /**
-   * Free-text fields of the input and the commands bounded in length (`maxLengths` in src/messages.ts): an order or
-   * command longer is refused. Called only for input or a command that is too long and otherwise well-formed.
-   */
-  lengthBounds: 'order-messages-length-bounded',
-} as const;
-
-const { raiseAlert, publishOrderConfirmed } = proxyActivities<LocalActivities>({
+// Retried without limit: the notice is idempotent by orderId, and a confirmed order must be announced.
+const { publishOrderConfirmed } = proxyActivities<ReturnType<typeof createOrderNotificationActivities>>({
   startToCloseTimeout: '30 seconds',
   retry: { maximumInterval: '1 minute' },
 });

@@ -1,6 +1,6 @@
 /**
  * The soak: thousands of open orders with their matches on one order worker process, the one `npm start` runs
- * (`node dist/src/worker.js`, its sticky cache as it sizes it), and the validator beside it. Opens the orders, then
+ * (`node dist/src/bin/order-worker.js`, its sticky cache as it sizes it), and the validator beside it. Opens the orders, then
  * confirms a share, cancels a share and lets a share expire, and last confirms every order still open, to show each
  * can be. Samples the order worker's RSS all along from /proc, and fails if either process exits.
  */
@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
-import { publishMenuEvent } from '../../src/catering-events';
-import { cancelOrder, submitOrder } from '../../src/orders';
+import { publishMenuEvent } from '../../src/clients/catering-match-client';
+import { cancelOrder, submitOrder } from '../../src/clients/order-client';
 import { AppProcess } from '../../test/support/app-processes';
 
 export interface SoakSettings {

@@ -5,11 +5,11 @@ import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 
 const root = resolve(__dirname, '..', '..');
-const entries = { worker: 'src/worker.ts', validator: 'src/validator.ts' } as const;
+const entries = { worker: 'src/bin/order-worker.ts', validator: 'src/bin/validator-worker.ts' } as const;
 
 /**
  * A real worker process (`npm run worker` / `npm run validator`), pointed at a test server; with `compiled`, the
- * built one as the image runs it (`node dist/src/worker.js`: no tsx).
+ * built one as the image runs it (`node dist/src/bin/order-worker.js`: no tsx).
  */
 export class AppProcess {
   private child?: ChildProcess;

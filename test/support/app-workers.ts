@@ -7,9 +7,9 @@ import type { FaultInjection } from '../../activities/credit-card-validator';
 import { createMatchOfferActivities } from '../../activities/match-offer';
 import { createOrderNotificationActivities } from '../../activities/order-notifications';
 import type { PublishedConfirmation } from '../../activities/order-notifications';
-import { MemoryLedger } from '../../src/jsonl-ledger';
-import { TaskQueue } from '../../src/shared';
-import type { CreditCardValidationResult } from '../../src/shared';
+import { MemoryLedger } from '../../src/infra/jsonl-ledger';
+import { TaskQueue } from '../../src/contract';
+import type { CreditCardValidationResult } from '../../src/contract';
 import { testDataConverter } from './codec';
 import { createTestWorker } from './environments';
 

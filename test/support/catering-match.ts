@@ -2,17 +2,19 @@ import type { Client, WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import type { ConfirmOrder, MenuOffer, OperationsAlert } from '../../src/shared';
-import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue } from '../../src/shared';
-import { menusOfferedSignal } from '../../workflows/menus-offered';
-import type { CateringMatch, CateringMatchState } from '../../workflows/catering-match';
+import type { ConfirmOrder, MenuOffer, OperationsAlert } from '../../src/contract';
 import {
   catererConfirmedMenuSignal,
   catererDeclinedMenuSignal,
+  cateringMatchWorkflowId,
   customerConfirmedMenuSignal,
   getMatchStateQuery,
-} from '../../workflows/catering-match';
-import type { MenuEventKind } from '../../workflows/catering-match-state';
+  menusOfferedSignal,
+  orderWorkflowId,
+  TaskQueue,
+} from '../../src/contract';
+import type { CateringMatchState, MenuEventKind } from '../../src/contract';
+import type { CateringMatch } from '../../workflows/catering-match';
 import { OrderRecorder, receivedConfirmOrdersQuery } from '../workflows/order-recorder';
 import { failureConverterPath } from './codec';
 import { createTestWorker } from './environments';

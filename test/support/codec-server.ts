@@ -1,7 +1,7 @@
 import type { AddressInfo } from 'node:net';
-import { EncryptionCodec } from '../../src/codec/encryption-codec';
-import { createCodecServer } from '../../src/codec/http-server';
-import type { CodecServerOptions } from '../../src/codec/http-server';
+import { EncryptionCodec } from '../../src/infra/codec/encryption-codec';
+import { createCodecServer } from '../../src/infra/codec/http-server';
+import type { CodecServerOptions } from '../../src/infra/codec/http-server';
 import { testKeyRing } from './codec';
 
 /** The codec server over the test key ring on a free loopback port, as `npm run codec-server` runs it. */

@@ -3,7 +3,7 @@ import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { LogLevel, WorkerOptions, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { searchAttributeKeys, TaskQueue } from '../../src/shared';
+import { searchAttributeKeys, TaskQueue } from '../../src/contract';
 import { failureConverterPath, testDataConverter } from './codec';
 import { temporalCliExecutable, testServerExecutable } from './toolchain';
 

@@ -5,13 +5,14 @@ import { Worker } from '@temporalio/worker';
 import { createAlertActivities } from '../../activities/alerts';
 import type { RaisedAlert } from '../../activities/alerts';
 import { createCreditCardValidatorActivities } from '../../activities/credit-card-validator';
-import type { FaultInjection, ValidatorAnswer } from '../../activities/credit-card-validator';
+import type { FaultInjection } from '../../activities/credit-card-validator';
+import type { ValidatorAnswer } from '../../src/infra/validator-ledger';
 import { createOrderNotificationActivities } from '../../activities/order-notifications';
 import type { PublishedConfirmation } from '../../activities/order-notifications';
-import { offerMenusToMatch } from '../../src/catering-events';
-import { MemoryLedger } from '../../src/jsonl-ledger';
-import { submitOrder } from '../../src/orders';
-import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue } from '../../src/shared';
+import { offerMenusToMatch } from '../../src/clients/catering-match-client';
+import { MemoryLedger } from '../../src/infra/jsonl-ledger';
+import { submitOrder } from '../../src/clients/order-client';
+import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue } from '../../src/contract';
 import type {
   CreditCardValidationRequested,
   CreditCardValidationResult,
@@ -20,9 +21,9 @@ import type {
   OperationsAlert,
   OrderSubmitted,
   ValidationPolicy,
-} from '../../src/shared';
+} from '../../src/contract';
 import type { Order, OrderState } from '../../workflows/order';
-import { getOrderStateQuery } from '../../workflows/order';
+import { getOrderStateQuery } from '../../src/contract';
 import { testDataConverter } from './codec';
 import { createTestWorker, createTimeSkippingEnv, uniqueId } from './environments';
 import { eventually } from './eventually';

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { EphemeralServerExecutable } from '@temporalio/testing';
-import { orderWorkflowId } from '../../src/shared';
+import { orderWorkflowId } from '../../src/contract';
 
 const toolsDir = resolve(__dirname, '..', '..', '.temporal', 'tools');
 

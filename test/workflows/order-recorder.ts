@@ -1,6 +1,6 @@
 import { condition, defineQuery, setHandler } from '@temporalio/workflow';
-import type { ConfirmOrder } from '../../src/shared';
-import { confirmOrderSignal } from '../../workflows/order';
+import { confirmOrderSignal } from '../../src/contract';
+import type { ConfirmOrder } from '../../src/contract';
 
 export const receivedConfirmOrdersQuery = defineQuery<ConfirmOrder[]>('receivedConfirmOrders');
 

@@ -8,7 +8,7 @@ import { NodeTracerProvider } from '@opentelemetry/sdk-trace-node';
 import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { Runtime } from '@temporalio/worker';
-import { latencyBucketsMs, latencyHistograms } from '../workflows/metric-names';
+import { latencyBucketsMs, latencyHistograms } from '../contract/metric-names';
 
 type Env = Record<string, string | undefined>;
 
@@ -32,7 +32,7 @@ export function metricsAddressFromEnv(env: Env, kind: ProcessKind): string | und
 
 /**
  * Installs the SDK runtime with a Prometheus endpoint at `address`: the SDK's own metrics (task latencies, sticky
- * cache, slots) and the app's (workflows/metric-names.ts) on `/metrics`. Once per process, before any connection.
+ * cache, slots) and the app's (src/contract/metric-names.ts) on `/metrics`. Once per process, before any connection.
  */
 export function installMetricsRuntime(address: string): void {
   try {

@@ -1,19 +1,19 @@
-import { createAlertActivities } from '../activities/alerts';
-import type { RaisedAlert } from '../activities/alerts';
-import { createMatchOfferActivities } from '../activities/match-offer';
-import { createOrderNotificationActivities } from '../activities/order-notifications';
-import type { PublishedConfirmation } from '../activities/order-notifications';
-import { connectClient } from './connection';
-import { dataFiles } from './data-files';
-import { JsonlLedger } from './jsonl-ledger';
-import { runWorker } from './run-worker';
-import { TaskQueue } from './shared';
-import { workflowCode } from './workflow-bundle';
-import { bootstrapCurrentVersion, orderWorkerDeployment } from './worker-deployment';
+import { createAlertActivities } from '../../activities/alerts';
+import type { RaisedAlert } from '../../activities/alerts';
+import { createMatchOfferActivities } from '../../activities/match-offer';
+import { createOrderNotificationActivities } from '../../activities/order-notifications';
+import type { PublishedConfirmation } from '../../activities/order-notifications';
+import { connectClient } from '../clients/connection';
+import { dataFiles } from '../infra/data-files';
+import { JsonlLedger } from '../infra/jsonl-ledger';
+import { runWorker } from '../infra/run-worker';
+import { TaskQueue } from '../contract';
+import { workflowCode } from '../infra/workflow-bundle';
+import { bootstrapCurrentVersion, orderWorkerDeployment } from '../infra/worker-deployment';
 
 /** The order worker: both process managers and their local side effects, on the `orders` task queue. */
 async function main(): Promise<void> {
-  const workflowsPath = require.resolve('../workflows');
+  const workflowsPath = require.resolve('../../workflows');
   // Tracing adds the OpenTelemetry workflow interceptors, which a worker can only bundle itself: a prebuilt bundle
   // would silently drop them (and with them every workflow span).
   const tracing = Boolean(

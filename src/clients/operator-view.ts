@@ -1,9 +1,9 @@
 /** What an operator reads in a terminal: orders as a table, and counts by status, from visibility. */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import type { OrderSummary } from './orders';
-import { OrderStatusAttribute, orderStatuses, WorkflowType } from './shared';
-import type { OrderStatus } from './shared';
+import type { OrderSummary } from './order-client';
+import { OrderStatusAttribute, orderStatuses, WorkflowType } from '../contract';
+import type { OrderStatus } from '../contract';
 
 /** `45s`, `12m`, `3h`, `2d`: enough to tell a fresh order from a stuck one at a glance. */
 export function formatAge(ms: number): string {

@@ -2,12 +2,12 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
-import { getMatchState, publishMenuEvent } from './catering-events';
-import { connectClient } from './connection';
-import { dataDir } from './data-files';
-import { getOrderState, submitOrder } from './orders';
-import { placeOrder } from './place-order';
-import type { OrderSubmitted } from './shared';
+import { getMatchState, publishMenuEvent } from '../clients/catering-match-client';
+import { connectClient } from '../clients/connection';
+import { dataDir } from '../infra/data-files';
+import { getOrderState, submitOrder } from '../clients/order-client';
+import { placeOrder } from '../clients/place-order';
+import type { OrderSubmitted } from '../contract';
 
 /** The quick start's sample orders; `before-validator` runs while the validator is not yet up. */
 

@@ -2,9 +2,9 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
-import { submitOrder } from './orders';
-import type { CateringMatchStatus, OrderStored } from './shared';
-import { cateringMatchWorkflowId, MatchStatusAttribute } from './shared';
+import { submitOrder } from './order-client';
+import type { CateringMatchStatus, OrderStored } from '../contract';
+import { cateringMatchWorkflowId, MatchStatusAttribute } from '../contract';
 
 export interface PlacedMatch {
   workflowId: string;

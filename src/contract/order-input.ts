@@ -7,8 +7,10 @@ import { compileRetryPolicy, msOptionalToNumber } from '@temporalio/common';
 import { safeParse } from 'zod/mini';
 import { minHistoryEventsLimit, orderSubmittedSchema, problemsOf } from './messages';
 import type { PolicyProblem } from './messages';
-import { defaultOrderConfirmWithin, defaultRetainFor, defaultValidationPolicy, ErrorType } from './shared';
-import type { OrderSettings, OrderSubmitted, ValidationPolicy } from './shared';
+import { ErrorType } from './errors';
+import { defaultOrderConfirmWithin, defaultRetainFor, defaultValidationPolicy } from './order';
+import type { OrderSettings } from './order';
+import type { OrderSubmitted, ValidationPolicy } from './messages';
 
 export { minHistoryEventsLimit };
 

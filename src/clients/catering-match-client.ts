@@ -4,20 +4,34 @@
  */
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
+import type { SignalDefinition } from '@temporalio/common';
+import type { CateringMatch } from '../../workflows/catering-match';
 import {
   catererConfirmedMenuSignal,
   catererDeclinedMenuSignal,
-  CateringMatch,
+  cateringMatchWorkflowId,
   customerConfirmedMenuSignal,
+  findEventProblem,
+  findInputProblem,
   getMatchStateQuery,
-} from '../workflows/catering-match';
-import { findEventProblem, findInputProblem, menuEventKinds } from '../workflows/catering-match-state';
-import type { CateringMatchState, MenuEventByKind, MenuEventKind } from '../workflows/catering-match-state';
-import { cateringMatchWorkflowId, MatchStatusAttribute, TaskQueue } from './shared';
-import type { CateringMatchInput, CateringMatchStatus, MatchOfferOutcome, MatchOfferRequest } from './shared';
-import { menusOfferedSignal } from '../workflows/menus-offered';
+  MatchStatusAttribute,
+  menuEventKinds,
+  menusOfferedSignal,
+  TaskQueue,
+  WorkflowType,
+} from '../contract';
+import type {
+  CateringMatchInput,
+  CateringMatchState,
+  CateringMatchStatus,
+  MatchOfferOutcome,
+  MatchOfferRequest,
+  MenuEventByKind,
+  MenuEventKind,
+  MenusOffered,
+} from '../contract';
 
-export type { CateringMatchState, MenuEventKind } from '../workflows/catering-match-state';
+export type { CateringMatchState, MenuEventKind } from '../contract';
 
 /** A menu event that cannot be published; `field` names what is wrong. */
 export class InvalidMenuEventError extends Error {
@@ -132,15 +146,18 @@ export async function publishMenuEvent<K extends MenuEventKind>(
 
   const workflowId = cateringMatchWorkflowId(event.orderId);
   try {
-    const handle = await client.workflow.signalWithStart(CateringMatch, {
-      workflowId,
-      taskQueue: TaskQueue.orders,
-      args: [{ orderId: event.orderId }],
-      signal: signals[kind] as typeof customerConfirmedMenuSignal,
-      signalArgs: [event],
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      staticSummary: matchSummary(event.orderId, undefined),
-    });
+    const handle = await client.workflow.signalWithStart<typeof CateringMatch, [MenuEventByKind[K]]>(
+      WorkflowType.cateringMatch,
+      {
+        workflowId,
+        taskQueue: TaskQueue.orders,
+        args: [{ orderId: event.orderId }],
+        signal: signals[kind] as SignalDefinition<[MenuEventByKind[K]]>,
+        signalArgs: [event],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        staticSummary: matchSummary(event.orderId, undefined),
+      },
+    );
     return { outcome: 'delivered', workflowId, runId: handle.signaledRunId };
   } catch (err) {
     if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
@@ -169,7 +186,7 @@ export async function startCateringMatch(
   if (problem !== undefined) throw new InvalidMatchInputError(problem.field, problem.message);
   const workflowId = cateringMatchWorkflowId(input.orderId);
   try {
-    const handle = await client.workflow.start(CateringMatch, {
+    const handle = await client.workflow.start<typeof CateringMatch>(WorkflowType.cateringMatch, {
       workflowId,
       taskQueue: TaskQueue.orders,
       args: [input],
@@ -202,7 +219,7 @@ export async function offerMenusToMatch(
   const input: CateringMatchInput = { orderId: offer.orderId };
   if (confirmWithin !== undefined) input.confirmWithin = confirmWithin;
   try {
-    await client.workflow.signalWithStart(CateringMatch, {
+    await client.workflow.signalWithStart<typeof CateringMatch, [MenusOffered]>(WorkflowType.cateringMatch, {
       workflowId: cateringMatchWorkflowId(offer.orderId),
       taskQueue: TaskQueue.orders,
       args: [input],

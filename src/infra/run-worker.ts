@@ -4,7 +4,7 @@ import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
 import { Worker } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
-import { connectWorker } from './connection';
+import { connectWorker } from '../clients/connection';
 import { startWorkerTelemetry } from './telemetry';
 
 type Env = Record<string, string | undefined>;

@@ -1,7 +1,7 @@
-import { EncryptionCodec } from './codec/encryption-codec';
-import { createCodecServer } from './codec/http-server';
-import { loadKeyRing } from './codec/key-ring';
-import { connectionSettings } from './connection';
+import { EncryptionCodec } from '../infra/codec/encryption-codec';
+import { createCodecServer } from '../infra/codec/http-server';
+import { loadKeyRing } from '../infra/codec/key-ring';
+import { connectionSettings } from '../clients/connection';
 
 type Env = Record<string, string | undefined>;
 

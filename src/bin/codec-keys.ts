@@ -6,7 +6,7 @@ import {
   newKeyId,
   readableByOthers,
   rotateKeyFile,
-} from './codec/key-ring';
+} from '../infra/codec/key-ring';
 
 const usage = 'usage: npm run codec-keys -- create | rotate | check | generate';
 

@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
-import { connectClient } from './connection';
-import { getMatchState, publishMenuEvent } from './catering-events';
-import { checkOrderSubmitted } from './order-input';
+import { connectClient } from '../clients/connection';
+import { getMatchState, publishMenuEvent } from '../clients/catering-match-client';
+import { checkOrderSubmitted } from '../contract/order-input';
 import {
   cancelOrder,
   confirmOrder,
@@ -11,16 +11,16 @@ import {
   InvalidOrderError,
   listOrders,
   resumeValidation,
-} from './orders';
+} from '../clients/order-client';
 import {
   countByVersion,
   countOrders,
   formatOrderCounts,
   formatOrdersTable,
   formatVersionCounts,
-} from './operator-view';
-import { placeOrder } from './place-order';
-import type { OrderStatus } from './shared';
+} from '../clients/operator-view';
+import { placeOrder } from '../clients/place-order';
+import type { OrderStatus } from '../contract';
 
 const usage = `usage: npm run cli -- <command> [options]
 
@@ -78,7 +78,7 @@ function onePositional(positionals: string[], what: string): string {
   return value;
 }
 
-/** Flags are strings on purpose: the order is validated by src/order-input.ts, which names the bad field. */
+/** Flags are strings on purpose: the order is validated by src/contract/order-input.ts, which names the bad field. */
 function orderFromFlags(options: Options): unknown {
   const json = optional(options, 'json');
   const file = optional(options, 'file');

@@ -1,10 +1,10 @@
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { failureConverterPath } from './codec/data-converter';
-import { projectRoot } from './project-root';
-import type { WorkflowBundleManifest } from './workflow-bundle';
-import { bundleManifest, workflowBundleManifestPath, workflowBundlePath } from './workflow-bundle';
+import { failureConverterPath } from '../infra/codec/data-converter';
+import { projectRoot } from '../infra/project-root';
+import type { WorkflowBundleManifest } from '../infra/workflow-bundle';
+import { bundleManifest, workflowBundleManifestPath, workflowBundlePath } from '../infra/workflow-bundle';
 
 /**
  * `npm run build`'s second step: the order worker's workflows bundled once, ahead of time. The failure converter
@@ -12,13 +12,13 @@ import { bundleManifest, workflowBundleManifestPath, workflowBundlePath } from '
  */
 async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
+    workflowsPath: require.resolve('../../workflows'),
     failureConverterPath,
   });
   const { inputs, packages } = bundleManifest(code);
   // The SDK's generated entry point lives in memory only; this file's options are an input too.
   const manifest: WorkflowBundleManifest = {
-    inputs: [...inputs, 'dist/src/build-workflow-bundle.js', 'src/build-workflow-bundle.ts']
+    inputs: [...inputs, 'dist/src/bin/build-workflow-bundle.js', 'src/bin/build-workflow-bundle.ts']
       .filter((input) => existsSync(join(projectRoot(), input)))
       .sort(),
     packages,

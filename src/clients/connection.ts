@@ -2,8 +2,8 @@ import { Client, Connection } from '@temporalio/client';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import type { DataConverter } from '@temporalio/common';
 import { NativeConnection } from '@temporalio/worker';
-import { createDataConverter } from './codec/data-converter';
-import { tracingFromEnv } from './telemetry';
+import { createDataConverter } from '../infra/codec/data-converter';
+import { tracingFromEnv } from '../infra/telemetry';
 
 /**
  * Connection settings the way Temporal's own tools read them: TEMPORAL_ADDRESS, TEMPORAL_NAMESPACE,

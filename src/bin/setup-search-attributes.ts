@@ -1,6 +1,6 @@
 import { temporal } from '@temporalio/proto';
-import { connectClient, connectionSettings } from './connection';
-import { searchAttributeKeys } from './shared';
+import { connectClient, connectionSettings } from '../clients/connection';
+import { searchAttributeKeys } from '../contract';
 
 const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
 

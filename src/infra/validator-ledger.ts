@@ -1,7 +1,35 @@
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Statement } from 'better-sqlite3';
-import type { ValidatorAnswer, ValidatorLedgerEntry } from '../activities/credit-card-validator';
+import type { CreditCardValidationResult } from '../contract';
+
+/**
+ * What the validator keeps of a request: the answer, and the card only by its last four digits (enough for a person
+ * to match a complaint to an answer; the full number, expiry and holder are never written down).
+ */
+export type ValidatorLedgerEntry = CreditCardValidationResult & { cardLast4?: string };
+
+export interface ValidatorAnswer {
+  idempotencyKey: string;
+  result: CreditCardValidationResult;
+  cardLast4?: string;
+  /** false when this answer repeats one already given for the same key (a redelivery). */
+  firstTime: boolean;
+}
+
+/**
+ * Where the validator remembers its answers: an in-memory or JSON-lines `Ledger` (tests), or a database that
+ * several validator instances share (below), whose calls are asynchronous.
+ */
+export interface ValidatorLedger {
+  get(key: string): ValidatorLedgerEntry | undefined | Promise<ValidatorLedgerEntry | undefined>;
+  recordOnce(
+    key: string,
+    value: ValidatorLedgerEntry,
+  ):
+    | { value: ValidatorLedgerEntry; firstTime: boolean }
+    | Promise<{ value: ValidatorLedgerEntry; firstTime: boolean }>;
+}
 
 /**
  * The validator's idempotency ledger in a database that several validator instances share: one row per
@@ -62,7 +90,7 @@ interface Database {
   close(): Promise<void>;
 }
 
-class Ledger implements SqlLedger {
+class SqlValidatorLedger implements SqlLedger {
   constructor(private readonly db: Database) {}
 
   async recordOnce(key: string, value: ValidatorLedgerEntry) {
@@ -153,7 +181,7 @@ export async function openSqliteLedger(path: string): Promise<SqlLedger> {
     }
     return found;
   };
-  return new Ledger({
+  return new SqlValidatorLedger({
     run(statement, params) {
       const prepared = prepare(statement);
       if (prepared.reader)
@@ -180,7 +208,7 @@ export async function openPostgresLedger(connectionString: string): Promise<SqlL
     await setup.query('SELECT pg_advisory_unlock(8000000001)').catch(() => undefined);
     setup.release();
   }
-  return new Ledger({
+  return new SqlValidatorLedger({
     async run(statement, params) {
       const result = await pool.query(statement, params);
       return { rows: result.rows as Record<string, unknown>[], changes: result.rowCount ?? 0 };

@@ -3,23 +3,21 @@ import { isDeepStrictEqual } from 'node:util';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import type { Client, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
-import type { Order, OrderState } from '../workflows/order';
+import type { Order } from '../../workflows/order';
+import { checkOrderSubmitted, describeOrderProblems, effectiveOrderSettings } from '../contract/order-input';
 import {
   cancelOrderSignal,
   confirmOrderSignal,
-  getOrderStateQuery,
-  resumeValidationSignal,
-} from '../workflows/order';
-import { checkOrderSubmitted, describeOrderProblems, effectiveOrderSettings } from './order-input';
-import {
   CustomerIdAttribute,
+  getOrderStateQuery,
   orderStatuses,
   OrderStatusAttribute,
   orderWorkflowId,
+  resumeValidationSignal,
   TaskQueue,
   WorkflowType,
-} from './shared';
-import type { OrderStatus, OrderStored, OrderSubmitted } from './shared';
+} from '../contract';
+import type { OrderState, OrderStatus, OrderStored, OrderSubmitted } from '../contract';
 
 /** The submission was refused before anything was started; `problems` name the fields. */
 export class InvalidOrderError extends Error {

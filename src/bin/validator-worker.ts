@@ -1,12 +1,13 @@
 import { appendFileSync } from 'node:fs';
 import type { Duration } from '@temporalio/common';
 import { msToNumber } from '@temporalio/common/lib/time';
-import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
-import type { FaultInjection, ValidatorAnswer } from '../activities/credit-card-validator';
-import { dataFiles } from './data-files';
-import { runWorker, shutdownGraceFromEnv, workerTuningFromEnv } from './run-worker';
-import { TaskQueue } from './shared';
-import { openValidatorLedger } from './validator-ledger';
+import { createCreditCardValidatorActivities } from '../../activities/credit-card-validator';
+import type { FaultInjection } from '../../activities/credit-card-validator';
+import { dataFiles } from '../infra/data-files';
+import { runWorker, shutdownGraceFromEnv, workerTuningFromEnv } from '../infra/run-worker';
+import { TaskQueue } from '../contract';
+import { openValidatorLedger } from '../infra/validator-ledger';
+import type { ValidatorAnswer } from '../infra/validator-ledger';
 
 type Env = Record<string, string | undefined>;
 

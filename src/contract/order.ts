@@ -1,0 +1,51 @@
+/** An Order's defaults, the settings it runs by, its statuses and its acknowledgement. */
+import type { Duration } from '@temporalio/common';
+import type { ValidationPolicy } from './messages';
+
+export const defaultValidationPolicy: ValidationPolicy = {
+  replyTimeout: '10 seconds',
+  maxAttempts: 5,
+  initialInterval: '1 second',
+  backoffCoefficient: 2,
+  maximumInterval: '30 seconds',
+  deliveryWindow: '2 minutes',
+  reactivateAfter: '1 hour',
+};
+
+export const defaultRetainFor: Duration = '1 day';
+
+/** How long a validated order waits for ConfirmOrder before it expires; the same as a match's deadline. */
+export const defaultOrderConfirmWithin: Duration = '7 days';
+
+/**
+ * The rules an Order runs by, its own choices over the defaults, fixed at its start and carried from run to run: a
+ * changed default reaches new orders only.
+ */
+export interface OrderSettings {
+  validationPolicy: ValidationPolicy;
+  retainFor: Duration;
+  /** Absent in settings fixed by code from before the confirmation deadline: such an order has none. */
+  confirmWithin?: Duration;
+  maxHistoryEvents?: number;
+}
+
+/** The business-level acknowledgement: the order is durably recorded. */
+export interface OrderStored {
+  orderId: string;
+  workflowId: string;
+  runId: string;
+  status: OrderStatus;
+  /** false when this submission was a duplicate of an order already stored. */
+  created: boolean;
+}
+
+export const orderStatuses = [
+  'Pending',
+  'ValidationStalled',
+  'Validated',
+  'Confirmed',
+  'Rejected',
+  'Cancelled',
+  'Expired',
+] as const;
+export type OrderStatus = (typeof orderStatuses)[number];
