@@ -46,7 +46,7 @@ export default tseslint.config(
       'object-shorthand': ['error', 'always'],
     },
   },
-  // The folders are the roles, and these rules are their arrows (docs/architecture.md): the contract imports
+  // The folders are the roles, and these rules are their arrows (docs/code-layout.md): the contract imports
   // nothing of the project; workflows import the contract (and activities' types, for proxyActivities); nothing
   // imports a process entry point.
   {

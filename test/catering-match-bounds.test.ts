@@ -4,7 +4,8 @@ import {
   startMatch,
   unboundedMatchLimits,
 } from '../workflows/catering-match-state';
-import type { CateringMatchState, MatchLimits } from '../workflows/catering-match-state';
+import type { MatchLimits } from '../workflows/catering-match-state';
+import type { CateringMatchState } from '../src/contract';
 
 const t0 = new Date('2030-01-01T00:00:00Z');
 const customer = (menuId: string, eventId: string) => ({ orderId: 'o-1', menuId, eventId });

@@ -3,7 +3,7 @@
  * no menus, the bound on the events held while awaiting it, and a late offer to a decided match.
  */
 import { applyMenuEvent, applyOffer, matchLimits, startMatch } from '../workflows/catering-match-state';
-import type { CateringMatchState } from '../workflows/catering-match-state';
+import type { CateringMatchState } from '../src/contract';
 
 const t0 = new Date('2030-01-01T00:00:00Z');
 const t1 = new Date('2030-01-01T00:01:00Z');

@@ -4,7 +4,7 @@ import fc from 'fast-check';
 import { maxLengths } from '../src/contract/messages';
 import { publishMenuEvent, startCateringMatch } from '../src/clients/catering-match-client';
 import { cateringMatchWorkflowId } from '../src/contract';
-import type { CateringMatchStatus, MenuOffer } from '../src/contract';
+import type { CateringMatchState, CateringMatchStatus, MenuEventKind, MenuOffer } from '../src/contract';
 import type { CateringMatch } from '../workflows/catering-match';
 import {
   applyMenuEvent,
@@ -12,7 +12,6 @@ import {
   setAsideListLimit,
   startMatch,
 } from '../workflows/catering-match-state';
-import type { CateringMatchState, MenuEventKind } from '../workflows/catering-match-state';
 import {
   confirmOrdersReceived,
   eventsSeen,

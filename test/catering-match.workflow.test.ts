@@ -11,9 +11,8 @@ import {
   orderWorkflowId,
   TaskQueue,
 } from '../src/contract';
-import type { CateringMatchInput, MenuOffer } from '../src/contract';
+import type { CateringMatchInput, CateringMatchState, MenuOffer } from '../src/contract';
 import { CateringMatch } from '../workflows/catering-match';
-import type { CateringMatchState } from '../workflows/catering-match';
 import {
   confirmOrdersReceived,
   deliver,

@@ -1,8 +1,8 @@
 import { getMatchState, publishMenuEvent } from '../src/clients/catering-match-client';
 import { OrderConflictError, submitOrder } from '../src/clients/order-client';
 import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue, WorkflowType } from '../src/contract';
-import type { OrderSubmitted } from '../src/contract';
-import type { CateringMatch, CateringMatchState } from '../workflows/catering-match';
+import type { CateringMatchState, OrderSubmitted } from '../src/contract';
+import type { CateringMatch } from '../workflows/catering-match';
 import type { Order } from '../workflows/order';
 import { uniqueId } from './support/environments';
 import { eventually } from './support/eventually';

@@ -12,10 +12,9 @@ import {
   orderWorkflowId,
   TaskQueue,
 } from '../src/contract';
-import type { OrderSubmitted, ValidationPolicy } from '../src/contract';
+import type { OrderCarriedState, OrderSubmitted, ValidationPolicy } from '../src/contract';
 import type { Order } from '../workflows/order';
 import { initialOrderState } from '../workflows/order-state';
-import type { OrderCarriedState } from '../workflows/order-state';
 import {
   OrderHarness,
   orderInput,

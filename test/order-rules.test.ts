@@ -4,7 +4,7 @@
  */
 import { isSameOrder } from '../src/clients/order-client';
 import { effectiveOrderSettings } from '../src/contract/order-input';
-import type { OrderSubmitted } from '../src/contract';
+import type { OrderState, OrderSubmitted } from '../src/contract';
 import {
   decideCancel,
   decideConfirm,
@@ -12,7 +12,6 @@ import {
   initialOrderState,
   recordRefusal,
 } from '../workflows/order-state';
-import type { OrderState } from '../workflows/order-state';
 
 const order: OrderSubmitted = {
   orderId: 'o-1',

@@ -19,20 +19,6 @@ import type {
   SetAsideEvent,
 } from '../src/contract';
 
-export type {
-  CatererAnswer,
-  CateringMatchState,
-  HeldEvent,
-  IgnoreReason,
-  MenuEvent,
-  MenuEventByKind,
-  MenuEventKind,
-  MenuMatchState,
-  SetAsideEvent,
-} from '../src/contract';
-export { findEventProblem, findInputProblem, findOfferProblem, menuEventKinds } from '../src/contract';
-export type { InputProblem } from '../src/contract';
-
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
 

@@ -19,12 +19,13 @@ import {
   confirmOrderSignal,
   customerConfirmedMenuSignal,
   ErrorType,
+  findInputProblem,
   getMatchStateQuery,
   MatchStatusAttribute,
   menusOfferedSignal,
   orderWorkflowId,
 } from '../src/contract';
-import type { AlertKind, CateringMatchInput } from '../src/contract';
+import type { AlertKind, CateringMatchInput, CateringMatchState, MenuEventKind } from '../src/contract';
 import {
   applyMenuEvent,
   applyOffer,
@@ -32,7 +33,6 @@ import {
   defaultConfirmWithin,
   describeMatch,
   expireMatch,
-  findInputProblem,
   isOpen,
   matchLimits,
   recordConfirmOrderSent,
@@ -40,12 +40,9 @@ import {
   startMatch,
   unboundedMatchLimits,
 } from './catering-match-state';
-import type { CateringMatchState, MenuEventKind } from './catering-match-state';
 import { raiseAlert } from './alerts';
 import { workflowMetrics } from './metrics';
 import { matchPatches } from './patches';
-
-export type { CateringMatchState, MenuMatchState, SetAsideEvent } from '../src/contract';
 
 /** What continue-as-new hands to the next run besides the input. */
 export interface CateringMatchCarried {

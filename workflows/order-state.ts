@@ -3,17 +3,14 @@
  * workflow so the rules read (and test) without a server. No card data in here: state is visible to anyone who
  * can query.
  */
-import type { CancelOrder, ConfirmOrder, OrderStatus, OrderSubmitted } from '../src/contract';
-import type { OrderState, Refusal, StallEpisode } from '../src/contract';
-
-export type {
-  OrderCarriedState,
-  OrderCommand,
+import type {
+  CancelOrder,
+  ConfirmOrder,
   OrderState,
+  OrderStatus,
+  OrderSubmitted,
   Refusal,
   StallEpisode,
-  Transition,
-  ValidationState,
 } from '../src/contract';
 
 export const finalStatuses: readonly OrderStatus[] = ['Confirmed', 'Rejected', 'Cancelled', 'Expired'];

@@ -11,8 +11,6 @@ import { OrderRun } from './order-run';
 import { isFinal } from './order-state';
 import { orderPatches } from './patches';
 
-export type { OrderCarriedState, OrderState, Refusal, StallEpisode, Transition } from '../src/contract';
-
 /**
  * The OrderProcessor of the reference: one workflow per order, from submission to a final status. What each step
  * and each command does is `OrderRun` (order-run.ts); the pure rules are order-state.ts.

@@ -1,6 +1,6 @@
 /**
  * Every message the workflows take, described once: the Order's input and signals, the CateringMatch's input and
- * signals. The checks, the TypeScript types (re-exported by `shared.ts`) and the JSON Schemas under `docs/schemas/`
+ * signals. The checks, the TypeScript types (re-exported by `index.ts`) and the JSON Schemas under `docs/schemas/`
  * (`npm run schemas`) all come from here. Imported by workflow code: zod and the SDK's duration parser only, no Node
  * builtins, no clock, no I/O.
  *

@@ -12,18 +12,18 @@ import type { PublishedConfirmation } from '../../activities/order-notifications
 import { offerMenusToMatch } from '../../src/clients/catering-match-client';
 import { MemoryLedger } from '../../src/infra/jsonl-ledger';
 import { submitOrder } from '../../src/clients/order-client';
-import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue } from '../../src/contract';
+import { cateringMatchWorkflowId, getOrderStateQuery, orderWorkflowId, TaskQueue } from '../../src/contract';
 import type {
   CreditCardValidationRequested,
   CreditCardValidationResult,
   MatchOfferOutcome,
   MatchOfferRequest,
   OperationsAlert,
+  OrderState,
   OrderSubmitted,
   ValidationPolicy,
 } from '../../src/contract';
-import type { Order, OrderState } from '../../workflows/order';
-import { getOrderStateQuery } from '../../src/contract';
+import type { Order } from '../../workflows/order';
 import { testDataConverter } from './codec';
 import { createTestWorker, createTimeSkippingEnv, uniqueId } from './environments';
 import { eventually } from './eventually';

@@ -8,7 +8,7 @@ import { placeOrder } from '../../src/clients/place-order';
 import { cateringMatchWorkflowId, orderWorkflowId } from '../../src/contract';
 import { countByVersion, formatVersionCounts } from '../../src/clients/operator-view';
 import { bootstrapCurrentVersion } from '../../src/infra/worker-deployment';
-import type { OrderState } from '../../workflows/order-state';
+import type { OrderState } from '../../src/contract';
 import { createValidatorWorker, orderWorkerActivities } from './app-workers';
 import { failureConverterPath } from './codec';
 import { eventually } from './eventually';
