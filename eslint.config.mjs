@@ -120,6 +120,17 @@ export default tseslint.config(
       ],
     },
   },
+  // One typed config module reads the environment, so every variable has one default and one parse.
+  {
+    files: ['src/**/*.ts', 'workflows/**/*.ts', 'activities/**/*.ts'],
+    ignores: ['src/infra/config.ts'],
+    rules: {
+      'no-restricted-properties': [
+        'error',
+        { object: 'process', property: 'env', message: 'Read settings through src/infra/config.ts.' },
+      ],
+    },
+  },
   {
     files: ['test/**/*.ts'],
     rules: {

@@ -8,7 +8,7 @@ import { cancelOrder, getOrderState, resumeValidation } from '../src/clients/ord
 import { placeOrder } from '../src/clients/place-order';
 import type { OrderStatus } from '../src/contract';
 import { TaskQueue } from '../src/contract';
-import { defaultMetricsPort } from '../src/infra/telemetry';
+import { defaultMetricsPort } from '../src/infra/config';
 import { appMetric } from '../src/contract/metric-names';
 import { AppProcess, waitForPoller } from './support/app-processes';
 import { eventually } from './support/eventually';

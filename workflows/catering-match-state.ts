@@ -115,11 +115,11 @@ function describeEvent(kind: MenuEventKind, event: unknown, reason: string, at: 
   return entry;
 }
 
-function ignore(
+/** Counts an event (or offer) that changed nothing, by reason, and keeps its description among the last few. */
+function recordIgnored(
   state: CateringMatchState,
-  kind: MenuEventKind,
-  event: MenuEvent,
   reason: IgnoreReason,
+  entry: SetAsideEvent,
   at: string,
 ): CateringMatchState {
   return {
@@ -127,8 +127,40 @@ function ignore(
     updatedAt: at,
     ignoredEventCount: state.ignoredEventCount + 1,
     ignoredByReason: { ...state.ignoredByReason, [reason]: (state.ignoredByReason[reason] ?? 0) + 1 },
-    ignoredEvents: keepLast(state.ignoredEvents, describeEvent(kind, event, reason, at)),
+    ignoredEvents: keepLast(state.ignoredEvents, entry),
   };
+}
+
+/** Counts a malformed event (or offer) and keeps its description among the last few; it never fails the workflow. */
+function recordRejected(state: CateringMatchState, entry: SetAsideEvent, at: string): CateringMatchState {
+  return {
+    ...state,
+    updatedAt: at,
+    rejectedEventCount: state.rejectedEventCount + 1,
+    rejectedEvents: keepLast(state.rejectedEvents, entry),
+  };
+}
+
+/** An open match whose order offered menus, every one of them now declined by its caterer, has nothing left. */
+function endIfEveryMenuDeclined(state: CateringMatchState, at: string): CateringMatchState {
+  if (!isOpen(state) || !state.menusOffered || !state.menus.every((m) => m.caterer === 'declined'))
+    return state;
+  return {
+    ...state,
+    status: 'NoMenuAgreed',
+    finishedAt: at,
+    outcomeReason: 'every caterer declined the menu offered to them',
+  };
+}
+
+function ignore(
+  state: CateringMatchState,
+  kind: MenuEventKind,
+  event: MenuEvent,
+  reason: IgnoreReason,
+  at: string,
+): CateringMatchState {
+  return recordIgnored(state, reason, describeEvent(kind, event, reason, at), at);
 }
 
 const isAgreed = (menu: MenuMatchState): boolean => menu.customerConfirmed && menu.caterer === 'confirmed';
@@ -164,17 +196,8 @@ export function applyMenuEvent(
 ): CateringMatchState {
   const at = now.toISOString();
   const problem = findEventProblem(kind, event, limits.lengthBounded);
-  if (problem !== undefined) {
-    return {
-      ...state,
-      updatedAt: at,
-      rejectedEventCount: state.rejectedEventCount + 1,
-      rejectedEvents: keepLast(
-        state.rejectedEvents,
-        describeEvent(kind, event, `malformed: ${problem.message}`, at),
-      ),
-    };
-  }
+  if (problem !== undefined)
+    return recordRejected(state, describeEvent(kind, event, `malformed: ${problem.message}`, at), at);
   const ev = event as MenuEvent;
   const held = state.heldEvents ?? [];
   if (state.processedEventIds.includes(ev.eventId) || held.some((h) => h.event.eventId === ev.eventId))
@@ -230,15 +253,7 @@ export function applyMenuEvent(
     processedEventCount: state.processedEventCount + 1,
   };
   if (isAgreed(menu)) return { ...next, status: 'Matched', chosenMenuId: menu.menuId, finishedAt: at };
-  if (state.menusOffered && menus.every((m) => m.caterer === 'declined')) {
-    return {
-      ...next,
-      status: 'NoMenuAgreed',
-      finishedAt: at,
-      outcomeReason: 'every caterer declined the menu offered to them',
-    };
-  }
-  return next;
+  return endIfEveryMenuDeclined(next, at);
 }
 
 const sameMenus = (a: MenuOffer[], b: MenuOffer[]): boolean =>
@@ -271,24 +286,10 @@ export function applyOffer(
     ...(isRecord(offer) && typeof offer.orderId === 'string' ? { orderId: offer.orderId } : {}),
     ...extra,
   });
-  if (problem !== undefined) {
-    return {
-      ...state,
-      updatedAt: at,
-      rejectedEventCount: state.rejectedEventCount + 1,
-      rejectedEvents: keepLast(state.rejectedEvents, setAside(`malformed: ${problem.message}`)),
-    };
-  }
+  if (problem !== undefined) return recordRejected(state, setAside(`malformed: ${problem.message}`), at);
   const { orderId, menus: offered } = offer as MenusOffered;
-  const countIgnored = (s: CateringMatchState, reason: IgnoreReason, entry: SetAsideEvent) => ({
-    ...s,
-    updatedAt: at,
-    ignoredEventCount: s.ignoredEventCount + 1,
-    ignoredByReason: { ...s.ignoredByReason, [reason]: (s.ignoredByReason[reason] ?? 0) + 1 },
-    ignoredEvents: keepLast(s.ignoredEvents, entry),
-  });
-  if (!isOpen(state)) return countIgnored(state, 'match finished', setAside('match finished'));
-  if (orderId !== state.orderId) return countIgnored(state, 'other order', setAside('other order'));
+  if (!isOpen(state)) return recordIgnored(state, 'match finished', setAside('match finished'), at);
+  if (orderId !== state.orderId) return recordIgnored(state, 'other order', setAside('other order'), at);
   if (
     !state.awaitingOffer &&
     (offered === undefined
@@ -299,7 +300,7 @@ export function applyOffer(
           offered,
         ))
   ) {
-    return countIgnored(state, 'same offer again', setAside('same offer again'));
+    return recordIgnored(state, 'same offer again', setAside('same offer again'), at);
   }
 
   let next: CateringMatchState = { ...state, updatedAt: at, heldEvents: [] };
@@ -333,19 +334,11 @@ export function applyOffer(
         recheck.push(['menu not on offer', rechecked(had, 'menu not on offer', at)]);
     }
     next = { ...next, menusOffered: true, menus };
-    for (const [reason, entry] of recheck) next = countIgnored(next, reason, entry);
+    for (const [reason, entry] of recheck) next = recordIgnored(next, reason, entry, at);
   }
   for (const held of state.heldEvents ?? [])
     next = applyMenuEvent(next, held.kind, held.event, new Date(held.at), limits);
-  if (isOpen(next) && next.menusOffered && next.menus.every((m) => m.caterer === 'declined')) {
-    return {
-      ...next,
-      status: 'NoMenuAgreed',
-      finishedAt: at,
-      outcomeReason: 'every caterer declined the menu offered to them',
-    };
-  }
-  return next;
+  return endIfEveryMenuDeclined(next, at);
 }
 
 /** What a menu learnt from events had from a caterer (or customer) that the order's offer does not bear out. */

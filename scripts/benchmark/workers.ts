@@ -1,13 +1,13 @@
 /**
  * The benchmark's workers, all in its own process and all with the settings `npm run worker` and `npm run validator`
- * run with (`workerTuningFromEnv`: WORKFLOW_CACHE_SIZE, WORKFLOW_TASK_SLOTS, ... or the SDK's defaults), so that the
+ * run with (`workerTuning`: WORKFLOW_CACHE_SIZE, WORKFLOW_TASK_SLOTS, ... or the SDK's defaults), so that the
  * floor and the order flow are measured with exactly the same worker settings. Ledgers are in memory.
  */
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
 import type { FaultInjection } from '../../activities/credit-card-validator';
-import { workerTuningFromEnv } from '../../src/infra/run-worker';
+import { workerTuning } from '../../src/infra/run-worker';
 import { TaskQueue } from '../../src/contract';
 import { createAppWorkers } from '../../test/support/app-workers';
 import { failureConverterPath, testDataConverter } from '../../test/support/codec';
@@ -18,7 +18,7 @@ import type { PeerActivities } from './peer-workflows';
 
 /** What every worker of the run gets, and what the table prints: the production tuning, from the environment. */
 export function benchmarkTuning(): Partial<WorkerOptions> {
-  return workerTuningFromEnv(process.env);
+  return workerTuning();
 }
 
 function common(env: TestWorkflowEnvironment) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import type { Client } from '@temporalio/client';
+import { debugEnabled, defaultDeploymentName, deploymentConfig } from '../infra/config';
 import { connectClient } from '../clients/connection';
 import { getMatchState, publishMenuEvent } from '../clients/catering-match-client';
 import { checkOrderSubmitted } from '../contract/order-input';
@@ -129,7 +130,7 @@ async function run(client: Client, command: string, options: Options, positional
     }
     case 'versions': {
       const deployment =
-        optional(options, 'deployment') ?? (process.env.WORKER_DEPLOYMENT_NAME?.trim() || 'catering-orders');
+        optional(options, 'deployment') ?? deploymentConfig().deploymentName ?? defaultDeploymentName;
       const counts = await countByVersion(client, deployment);
       return options.json === true ? print(counts) : console.log(formatVersionCounts(counts));
     }
@@ -236,6 +237,6 @@ main().catch((err: unknown) => {
   const message = err instanceof Error ? err.message : String(err);
   console.error(`error: ${message.split('\n')[0]}`);
   if (err instanceof UsageError) console.error(`run \`npm run cli -- help\` for usage`);
-  if (process.env.DEBUG) console.error(err);
+  if (debugEnabled()) console.error(err);
   process.exit(1);
 });

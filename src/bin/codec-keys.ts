@@ -1,6 +1,6 @@
+import { keySource } from '../infra/config';
 import {
   ensureKeyFile,
-  keySource,
   loadKeyRing,
   newKeyEntry,
   newKeyId,

@@ -4,7 +4,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client } from '@temporalio/client';
 import { getMatchState, publishMenuEvent } from '../clients/catering-match-client';
 import { connectClient } from '../clients/connection';
-import { dataDir } from '../infra/data-files';
+import { dataDir } from '../infra/config';
 import { getOrderState, submitOrder } from '../clients/order-client';
 import { placeOrder } from '../clients/place-order';
 import type { OrderSubmitted } from '../contract';

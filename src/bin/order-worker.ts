@@ -4,6 +4,7 @@ import { createMatchOfferActivities } from '../../activities/match-offer';
 import { createOrderNotificationActivities } from '../../activities/order-notifications';
 import type { PublishedConfirmation } from '../../activities/order-notifications';
 import { connectClient } from '../clients/connection';
+import { deploymentConfig, tracingConfig } from '../infra/config';
 import { dataFiles } from '../infra/data-files';
 import { JsonlLedger } from '../infra/jsonl-ledger';
 import { runWorker } from '../infra/run-worker';
@@ -16,16 +17,14 @@ async function main(): Promise<void> {
   const workflowsPath = require.resolve('../../workflows');
   // Tracing adds the OpenTelemetry workflow interceptors, which a worker can only bundle itself: a prebuilt bundle
   // would silently drop them (and with them every workflow span).
-  const tracing = Boolean(
-    process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || process.env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim(),
-  );
-  const { code, description } = tracing
+  const { code, description } = tracingConfig()
     ? { code: { workflowsPath }, description: 'workflows bundled at start, with the tracing interceptors' }
     : workflowCode(workflowsPath);
   console.log(`${TaskQueue.orders}: ${description}`);
   // For the order's hand-over of its menus, which signals-with-start its match.
   const client = await connectClient();
-  const deployment = orderWorkerDeployment(process.env, code);
+  const deploymentSettings = deploymentConfig();
+  const deployment = orderWorkerDeployment(deploymentSettings, code);
   await runWorker(
     {
       taskQueue: TaskQueue.orders,
@@ -39,7 +38,7 @@ async function main(): Promise<void> {
         ...createMatchOfferActivities(client),
       },
     },
-    deployment && process.env.WORKER_DEPLOYMENT_BOOTSTRAP !== 'off'
+    deployment && deploymentSettings.bootstrap
       ? () =>
           bootstrapCurrentVersion(client, deployment.version, (line) =>
             console.log(`${TaskQueue.orders}: ${line}`),

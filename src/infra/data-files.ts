@@ -1,9 +1,7 @@
-import { join, resolve } from 'node:path';
-import { projectRoot } from './project-root';
+import { join } from 'node:path';
+import { dataDir } from './config';
 
-/** Where the local sinks live; one folder so a demo or test can point all processes at the same place. */
-export const dataDir = (): string =>
-  resolve(process.env.CATERING_DATA_DIR ?? join(projectRoot(), '.temporal', 'data'));
+// The local sinks live in one folder (CATERING_DATA_DIR) so a demo or test can point all processes at the same place.
 
 export const dataFiles = {
   alerts: () => join(dataDir(), 'alerts.jsonl'),

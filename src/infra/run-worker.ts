@@ -1,32 +1,14 @@
 import { constants } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
-import type { Duration } from '@temporalio/common';
-import { msToNumber } from '@temporalio/common/lib/time';
 import { Worker } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
 import { connectWorker } from '../clients/connection';
+import { workerConfig } from './config';
+import type { WorkerTuning } from './config';
 import { startWorkerTelemetry } from './telemetry';
 
-type Env = Record<string, string | undefined>;
-
-/** How long a stopping worker waits for in-flight tasks before cancelling them, unless WORKER_SHUTDOWN_GRACE says. */
-export const defaultShutdownGrace = '20 seconds';
 /** Past the grace time, how long cancelled tasks get to wind down before the worker gives up and exits 1. */
 const forceAfterGraceMs = 5_000;
-
-/** WORKER_SHUTDOWN_GRACE ('30s', '2 minutes', milliseconds); nonsense stops the process at start. */
-export function shutdownGraceFromEnv(env: Env): { text: string; ms: number } {
-  const raw = env.WORKER_SHUTDOWN_GRACE?.trim() || defaultShutdownGrace;
-  let ms: number;
-  try {
-    ms = msToNumber(raw as Duration);
-  } catch {
-    ms = Number.NaN;
-  }
-  if (!Number.isFinite(ms) || ms < 0)
-    throw new Error(`WORKER_SHUTDOWN_GRACE=${raw} is not valid: expected a duration such as '30 seconds'`);
-  return { text: raw, ms };
-}
 
 /**
  * Memory that one cached workflow costs the order worker, an Order or a CateringMatch, rounded up, as measured: its
@@ -50,19 +32,12 @@ export function defaultWorkflowCacheSize(heapLimitBytes = getHeapStatistics().he
 }
 
 /**
- * The worker settings both processes and the benchmark run with, from the environment; an unset variable leaves the
- * SDK's default, except the sticky cache. Nonsense stops the process at start.
- *
- * - WORKFLOW_CACHE_SIZE: workflows kept in the sticky cache (`maxCachedWorkflows`; default `defaultWorkflowCacheSize`)
- * - WORKFLOW_TASK_SLOTS: workflow tasks run at once (`maxConcurrentWorkflowTaskExecutions`, default 40)
- * - WORKFLOW_TASK_POLLERS: concurrent workflow task polls (`workflowTaskPollerBehavior`, default 10)
- * - ACTIVITY_TASK_SLOTS: activities run at once (`maxConcurrentActivityTaskExecutions`, default 100)
- * - ACTIVITY_TASK_POLLERS: concurrent activity task polls (`activityTaskPollerBehavior`, default 10)
- *
- * On the 2-core machine of the README's benchmark none of them moved throughput: the server was the limit.
+ * The worker settings both processes and the benchmark run with (src/infra/config.ts reads them): an unset variable
+ * leaves the SDK's default, except the sticky cache, which defaults to what fits the heap. On the 2-core machine of
+ * the README's benchmark none of the others moved throughput: the server was the limit.
  */
-export function workerTuningFromEnv(
-  env: Env,
+export function workerTuning(
+  tuning: WorkerTuning = workerConfig().tuning,
 ): Pick<
   WorkerOptions,
   | 'maxCachedWorkflows'
@@ -71,27 +46,17 @@ export function workerTuningFromEnv(
   | 'maxConcurrentActivityTaskExecutions'
   | 'activityTaskPollerBehavior'
 > {
-  const count = (name: string, min: number): number | undefined => {
-    const raw = env[name]?.trim();
-    if (raw === undefined || raw === '') return undefined;
-    const n = Number(raw);
-    if (!Number.isInteger(n) || n < min)
-      throw new Error(`${name}=${raw} is not valid: expected a whole number >= ${min}`);
-    return n;
+  const { workflowTaskPollers, activityTaskPollers, ...slots } = tuning;
+  return {
+    ...slots,
+    maxCachedWorkflows: tuning.maxCachedWorkflows ?? defaultWorkflowCacheSize(),
+    ...(workflowTaskPollers !== undefined
+      ? { workflowTaskPollerBehavior: { type: 'simple-maximum', maximum: workflowTaskPollers } }
+      : {}),
+    ...(activityTaskPollers !== undefined
+      ? { activityTaskPollerBehavior: { type: 'simple-maximum', maximum: activityTaskPollers } }
+      : {}),
   };
-  const tuning: ReturnType<typeof workerTuningFromEnv> = {};
-  tuning.maxCachedWorkflows = count('WORKFLOW_CACHE_SIZE', 0) ?? defaultWorkflowCacheSize();
-  const workflowSlots = count('WORKFLOW_TASK_SLOTS', 2);
-  if (workflowSlots !== undefined) tuning.maxConcurrentWorkflowTaskExecutions = workflowSlots;
-  const workflowPollers = count('WORKFLOW_TASK_POLLERS', 2);
-  if (workflowPollers !== undefined)
-    tuning.workflowTaskPollerBehavior = { type: 'simple-maximum', maximum: workflowPollers };
-  const activitySlots = count('ACTIVITY_TASK_SLOTS', 1);
-  if (activitySlots !== undefined) tuning.maxConcurrentActivityTaskExecutions = activitySlots;
-  const activityPollers = count('ACTIVITY_TASK_POLLERS', 1);
-  if (activityPollers !== undefined)
-    tuning.activityTaskPollerBehavior = { type: 'simple-maximum', maximum: activityPollers };
-  return tuning;
 }
 
 /**
@@ -107,8 +72,9 @@ export async function runWorker(
   /** Run once the worker polls, beside it; a failure is logged and the worker goes on. */
   whenPolling?: () => Promise<void>,
 ): Promise<void> {
-  const grace = shutdownGraceFromEnv(process.env);
-  const tuning = workerTuningFromEnv(process.env);
+  const config = workerConfig();
+  const grace = config.shutdownGrace;
+  const tuning = workerTuning(config.tuning);
   const name = options.taskQueue;
   const telemetry = startWorkerTelemetry(name);
   const { connection, namespace, dataConverter } = await connectWorker();
@@ -141,7 +107,7 @@ export async function runWorker(
     const registersWorkflows = Boolean(options.workflowBundle ?? options.workflowsPath);
     const cache = registersWorkflows
       ? `, sticky cache of ${worker.options.maxCachedWorkflows} workflows (${
-          process.env.WORKFLOW_CACHE_SIZE?.trim()
+          config.tuning.maxCachedWorkflows !== undefined
             ? 'WORKFLOW_CACHE_SIZE'
             : `${cacheHeapShare * 100}% of a ${Math.round(getHeapStatistics().heap_size_limit / 2 ** 20)} MiB heap at ${cachedWorkflowCostKiB} KiB each`
         })`

@@ -9,26 +9,8 @@ import { ATTR_SERVICE_NAME } from '@opentelemetry/semantic-conventions';
 import { OpenTelemetryPlugin } from '@temporalio/interceptors-opentelemetry';
 import { Runtime } from '@temporalio/worker';
 import { latencyBucketsMs, latencyHistograms } from '../contract/metric-names';
-
-type Env = Record<string, string | undefined>;
-
-/** Default Prometheus ports: one per process kind, so both run side by side on one machine without settings. */
-export const defaultMetricsPort = { orders: 9464, 'credit-card-validation': 9465 } as const;
-export type ProcessKind = keyof typeof defaultMetricsPort;
-
-/**
- * METRICS_HOST (default 127.0.0.1; 0.0.0.0 in a container) and METRICS_PORT (default by process kind; `off` for
- * none). Nonsense stops the process at start.
- */
-export function metricsAddressFromEnv(env: Env, kind: ProcessKind): string | undefined {
-  const raw = env.METRICS_PORT?.trim() || String(defaultMetricsPort[kind]);
-  if (raw.toLowerCase() === 'off') return undefined;
-  const port = Number(raw);
-  if (!Number.isInteger(port) || port < 1 || port > 65_535)
-    throw new Error(`METRICS_PORT=${raw} is not valid: expected a port from 1 to 65535, or off`);
-  const host = env.METRICS_HOST?.trim() || '127.0.0.1';
-  return `${host}:${port}`;
-}
+import { metricsAddress, tracingConfig } from './config';
+import type { Env, ProcessKind } from './config';
 
 /**
  * Installs the SDK runtime with a Prometheus endpoint at `address`: the SDK's own metrics (task latencies, sticky
@@ -82,10 +64,10 @@ export function startTracing(serviceName: string, spanProcessor?: SpanProcessor)
 }
 
 /** Tracing when OTEL_EXPORTER_OTLP_ENDPOINT (or its traces variant) is set; none, and no cost, otherwise. */
-export function tracingFromEnv(serviceName: string, env: Env = process.env): Tracing | undefined {
-  const endpoint = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT?.trim() || env.OTEL_EXPORTER_OTLP_ENDPOINT?.trim();
-  if (!endpoint) return undefined;
-  return startTracing(env.OTEL_SERVICE_NAME?.trim() || serviceName);
+export function tracingFromEnv(serviceName: string, env?: Env): Tracing | undefined {
+  const config = tracingConfig(env);
+  if (config === undefined) return undefined;
+  return startTracing(config.serviceName ?? serviceName);
 }
 
 /** The modules a workflow bundle needs for workflow spans (bundleWorkflowCode's workflowInterceptorModules). */
@@ -99,10 +81,10 @@ export const tracingWorkflowModules = [
  */
 export function startWorkerTelemetry(
   taskQueue: string,
-  env: Env = process.env,
+  env?: Env,
 ): { plugins: OpenTelemetryPlugin[]; shutdown(): Promise<void> } {
   const kind: ProcessKind = taskQueue === 'credit-card-validation' ? 'credit-card-validation' : 'orders';
-  const address = metricsAddressFromEnv(env, kind);
+  const address = metricsAddress(kind, env);
   if (address) {
     installMetricsRuntime(address);
     console.log(`${taskQueue}: Prometheus metrics on http://${address}/metrics`);

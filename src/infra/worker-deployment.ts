@@ -18,8 +18,6 @@ import type { WorkerDeploymentOptions } from '@temporalio/worker';
 import { packageVersion } from './workflow-bundle';
 import type { WorkflowCode } from './workflow-bundle';
 
-type Env = Record<string, string | undefined>;
-
 /** gRPC status NOT_FOUND. */
 const grpcNotFound = 5;
 
@@ -40,11 +38,14 @@ export function workflowCodeHash(code: WorkflowCode): string {
   return hash.digest('hex').slice(0, 12);
 }
 
-/** The worker's deployment settings from the environment, or undefined for an unversioned worker. */
-export function orderWorkerDeployment(env: Env, code: WorkflowCode): WorkerDeploymentOptions | undefined {
-  const deploymentName = env.WORKER_DEPLOYMENT_NAME?.trim();
-  if (!deploymentName) return undefined;
-  const buildId = env.WORKER_BUILD_ID?.trim() || `${packageVersion('.') ?? '0'}-${workflowCodeHash(code)}`;
+/** The worker's deployment settings (WORKER_DEPLOYMENT_NAME, WORKER_BUILD_ID), or undefined for an unversioned worker. */
+export function orderWorkerDeployment(
+  config: { deploymentName?: string; buildId?: string },
+  code: WorkflowCode,
+): WorkerDeploymentOptions | undefined {
+  const { deploymentName } = config;
+  if (deploymentName === undefined) return undefined;
+  const buildId = config.buildId ?? `${packageVersion('.') ?? '0'}-${workflowCodeHash(code)}`;
   return {
     version: { deploymentName, buildId },
     useWorkerVersioning: true,

@@ -1,6 +1,7 @@
 import type { DataConverter } from '@temporalio/common';
 import { createDataConverter, failureConverterPath } from '../../src/infra/codec/data-converter';
-import { ensureKeyFile, keySource, loadKeyRing } from '../../src/infra/codec/key-ring';
+import { keySource } from '../../src/infra/config';
+import { ensureKeyFile, loadKeyRing } from '../../src/infra/codec/key-ring';
 import type { KeyRing } from '../../src/infra/codec/key-ring';
 
 let ring: KeyRing | undefined;

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { projectRoot } from '../project-root';
+import { dirname } from 'node:path';
+import { keySource } from '../config';
+import type { Env } from '../config';
 
 /** AES-256: a key is exactly this many bytes. */
 export const keyBytes = 32;
@@ -77,23 +78,13 @@ export function parseKeyRing(text: string, source: string): KeyRing {
   return new KeyRing(keys);
 }
 
-export const defaultKeyFile = (): string => join(projectRoot(), '.temporal', 'codec-keys');
-
-type Env = Record<string, string | undefined>;
-
-/** Where this process's keys come from: the variable when set, else the key file. */
-export function keySource(env: Env = process.env): { kind: 'env' } | { kind: 'file'; path: string } {
-  if (env.CATERING_CODEC_KEYS?.trim()) return { kind: 'env' };
-  return { kind: 'file', path: resolve(env.CATERING_CODEC_KEY_FILE || defaultKeyFile()) };
-}
-
 /**
  * The key ring every client, worker and the codec server use. Fails at process start, with what to do, when no
  * usable key is configured: a process without a key must never fall back to writing card data in plaintext.
  */
-export function loadKeyRing(env: Env = process.env): KeyRing {
+export function loadKeyRing(env?: Env): KeyRing {
   const source = keySource(env);
-  if (source.kind === 'env') return parseKeyRing(env.CATERING_CODEC_KEYS ?? '', 'CATERING_CODEC_KEYS');
+  if (source.kind === 'env') return parseKeyRing(source.keys, 'CATERING_CODEC_KEYS');
   if (!existsSync(source.path)) {
     throw new KeyRingError(
       `no payload encryption key: ${source.path} does not exist. Create it with \`npm run codec-keys -- create\` ` +
