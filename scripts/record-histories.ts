@@ -26,12 +26,13 @@ import {
   confirmOrder,
   getOrderState,
   resumeValidation,
+  startOrder,
   submitOrder,
 } from '../src/clients/order-client';
 import { eventually } from '../test/support/eventually';
 import { getMatchStateQuery } from '../src/contract';
 import { TestWorkflowEnvironment as Env } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { createAlertActivities } from '../activities/alerts';
 import type { RaisedAlert } from '../activities/alerts';
 import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
@@ -158,6 +159,8 @@ async function record(env: TestWorkflowEnvironment, faults: FaultInjection): Pro
   await recordSince10(env);
   await recordBeforeLengthBounds(env);
   await recordOrderDeadline(env);
+  await recordUpdates(env);
+  await recordBeforePatches(env, faults);
 }
 
 /**
@@ -356,6 +359,168 @@ async function recordSince12(env: TestWorkflowEnvironment, faults: FaultInjectio
   await save('order-confirmed-by-continued-match', orderHandle(chatty.orderId));
 }
 
+/**
+ * Paths added by issue 19: OrderStored and every command answered by the order (updates, their validators), and
+ * orders that close at their outcome (patch order-closes-at-outcome).
+ */
+async function recordUpdates(env: TestWorkflowEnvironment): Promise<void> {
+  const { client } = env;
+  const orderHandle = (orderId: string) => client.workflow.getHandle(orderWorkflowId(orderId));
+  const refused = (p: Promise<unknown>) =>
+    p.then(
+      () => {
+        throw new Error('expected a refusal');
+      },
+      (err: unknown) =>
+        console.log(`  refused as expected: ${err instanceof Error ? err.message : String(err)}`),
+    );
+
+  // Submitted by update-with-start, submitted again, a conflict and malformed commands rejected (no events), a
+  // duplicate and a refused command answered, then confirmed by the update: closed at once.
+  const confirmed = order('confirmed-by-updates', '4242424242424242');
+  await submitOrder(client, confirmed);
+  await submitOrder(client, confirmed);
+  await refused(submitOrder(client, { ...confirmed, amount: 121 }));
+  await untilStatus(client, confirmed.orderId, 'Validated');
+  await refused(
+    orderHandle(confirmed.orderId).executeUpdate('CancelOrder', { args: [{ orderId: 'another-order' }] }),
+  );
+  await resumeValidation(client, confirmed.orderId);
+  await refused(confirmOrder(client, confirmed.orderId, 'Z'));
+  await confirmOrder(client, confirmed.orderId, 'A', 'update-confirm-1');
+  await save('order-confirmed-by-updates-closed', orderHandle(confirmed.orderId));
+
+  // Cancelled by the update while validated: closed at once.
+  const cancelled = order('cancelled-by-update', '4242424242424242');
+  await submitOrder(client, cancelled);
+  await untilStatus(client, cancelled.orderId, 'Validated');
+  await cancelOrder(client, cancelled.orderId, 'customer called');
+  await save('order-cancelled-by-update-closed', orderHandle(cancelled.orderId));
+
+  // Rejected: closed at once, with no retention timer.
+  const rejected = order('rejected-closed', '4000000000000002');
+  await submitOrder(client, rejected);
+  await save('order-rejected-closed', orderHandle(rejected.orderId));
+
+  // Confirmed by its match's ConfirmOrder signal, which a workflow sends (it cannot send an update): closed.
+  const matched = order('confirmed-by-match-closed', '4242424242424242');
+  await submitOrder(client, matched);
+  await untilStatus(client, matched.orderId, 'Validated');
+  await publishMenuEvent(client, 'CustomerConfirmedMenu', ids(matched, 'A', 'u-c1'));
+  await publishMenuEvent(client, 'CatererConfirmedMenu', {
+    ...ids(matched, 'A', 'u-k1'),
+    catererId: 'caterer-anna',
+  });
+  await save('order-confirmed-by-match-closed', orderHandle(matched.orderId));
+  await save(
+    'catering-match-matched-order-closed',
+    client.workflow.getHandle(cateringMatchWorkflowId(matched.orderId)),
+  );
+}
+
+/**
+ * Orders started before a patch, recorded by today's workflows with that one `patched()` answering false and
+ * recording no marker (test/fixtures/before-patch), on a task queue of their own: histories of the path each patch
+ * changed, as the code before it ran them. test/upgrade.test.ts proves each one fails to replay with its change left
+ * unguarded; test/replay.test.ts that today's code replays it.
+ */
+async function recordBeforePatches(env: TestWorkflowEnvironment, faults: FaultInjection): Promise<void> {
+  const { client } = env;
+  const orderHandle = (orderId: string) => client.workflow.getHandle(orderWorkflowId(orderId));
+  const beforePatch = async (patchId: string, path: () => Promise<void>): Promise<void> => {
+    const taskQueue = `orders-before-${patchId}`;
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      dataConverter: { failureConverterPath },
+      workflowBundle: await bundleWorkflowCode({
+        workflowsPath: require.resolve('../workflows'),
+        failureConverterPath,
+        logger: new DefaultLogger('WARN'),
+        webpackConfigHook: (config) => ({
+          ...config,
+          resolve: {
+            ...config.resolve,
+            alias: {
+              ...config.resolve?.alias,
+              '@temporalio/workflow$': require.resolve(`../test/fixtures/before-patch/${patchId}`),
+            },
+          },
+        }),
+      }),
+      activities: {
+        ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
+        ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
+        ...createMatchOfferActivities(env.client),
+      },
+    });
+    currentTaskQueue = taskQueue;
+    await worker.runUntil(path());
+  };
+  let currentTaskQueue = TaskQueue.orders as string;
+  const start = (input: OrderSubmitted) => startOrder(client, input, { taskQueue: currentTaskQueue });
+
+  // A ResumeValidation during a re-activated round that stalls too: dropped, the order re-activates only after
+  // `reactivateAfter`.
+  await beforePatch('order-resume-deferred-during-round', async () => {
+    let hangsLeft = 0;
+    Object.defineProperty(faults, 'hang', { get: () => hangsLeft-- > 0, configurable: true });
+    faults.refuse = true;
+    const dropped = order('resume-dropped-before-patch', '5555555555554444', {
+      menus: [],
+      validationPolicy: {
+        maxAttempts: 2,
+        initialInterval: '100 milliseconds',
+        replyTimeout: '2 seconds',
+        deliveryWindow: '10 seconds',
+        reactivateAfter: '5 seconds',
+      },
+    });
+    await start(dropped);
+    await untilStatus(client, dropped.orderId, 'ValidationStalled');
+    faults.refuse = false;
+    hangsLeft = 2;
+    await orderHandle(dropped.orderId).signal('ResumeValidation', { orderId: dropped.orderId });
+    await eventually(
+      'the re-activated round running',
+      () => getOrderState(client, dropped.orderId),
+      (s) => s.validation.rounds === 2,
+      60_000,
+    );
+    await orderHandle(dropped.orderId).signal('ResumeValidation', { orderId: dropped.orderId });
+    await untilStatus(client, dropped.orderId, 'Validated');
+    await orderHandle(dropped.orderId).signal('CancelOrder', { orderId: dropped.orderId });
+    await save('order-resume-dropped-during-round-before-patch', orderHandle(dropped.orderId));
+  });
+
+  // A ConfirmOrder sent by hand without its menu, to an order naming no menus: applied, as it then was.
+  await beforePatch('order-commands-checked', async () => {
+    const unchecked = order('command-unchecked-before-patch', '4242424242424242', { menus: [] });
+    await start(unchecked);
+    await untilStatus(client, unchecked.orderId, 'Validated');
+    await orderHandle(unchecked.orderId).signal('ConfirmOrder', { orderId: unchecked.orderId });
+    await save('order-malformed-command-applied-before-patch', orderHandle(unchecked.orderId));
+  });
+
+  // Started by hand with a retry policy the SDK refuses: taken, as it then was, and stalled with an unusable
+  // policy at its first round; cancelled.
+  await beforePatch('order-input-checked-with-sdk-rules', async () => {
+    const lenient = order('unusable-policy-before-patch', '4242424242424242', {
+      menus: [],
+      validationPolicy: { initialInterval: '1 minute', maximumInterval: '1 second' },
+    });
+    await client.workflow.start(WorkflowType.order, {
+      workflowId: orderWorkflowId(lenient.orderId),
+      taskQueue: currentTaskQueue,
+      args: [lenient],
+    });
+    await untilStatus(client, lenient.orderId, 'ValidationStalled');
+    await orderHandle(lenient.orderId).signal('CancelOrder', { orderId: lenient.orderId });
+    await save('order-unusable-policy-stalled-before-patch', orderHandle(lenient.orderId));
+  });
+}
+
 const ids = (o: OrderSubmitted, menuId: string, eventId: string) => ({ orderId: o.orderId, menuId, eventId });
 
 /**
@@ -397,14 +562,18 @@ async function main(): Promise<void> {
         faults,
       }),
     });
-    // `-- before-length-bounds` or `-- order-deadline` records that section alone; by default every path is run.
+    // `-- before-length-bounds`, `-- order-deadline`, `-- updates` or `-- before-patches` records that section alone; by default every path is run.
     const only = process.argv[2];
     const paths =
       only === 'before-length-bounds'
         ? recordBeforeLengthBounds(env)
         : only === 'order-deadline'
           ? recordOrderDeadline(env)
-          : record(env, faults);
+          : only === 'updates'
+            ? recordUpdates(env)
+            : only === 'before-patches'
+              ? recordBeforePatches(env, faults)
+              : record(env, faults);
     await orders.runUntil(validator.runUntil(paths));
   } finally {
     await env.teardown();

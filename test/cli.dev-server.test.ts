@@ -140,6 +140,145 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
     expect(JSON.parse(stdout)).toMatchObject({ orderId, status: 'Confirmed' });
   });
 
+  /** The runbook's submission by hand: update-with-start, the order's own answer (docs/running.md). */
+  const submitByHand = async (input: {
+    orderId: string;
+    [field: string]: unknown;
+  }): Promise<Record<string, unknown>> => {
+    const json = JSON.stringify(input);
+    const out = await temporal(
+      'workflow',
+      'execute-update-with-start',
+      '--type',
+      'Order',
+      '--task-queue',
+      'orders',
+      '--workflow-id',
+      `order-${input.orderId}`,
+      '--id-conflict-policy',
+      'UseExisting',
+      '--id-reuse-policy',
+      'RejectDuplicate',
+      '--input',
+      json,
+      '--update-name',
+      'SubmitOrder',
+      '--update-input',
+      json,
+      '--output',
+      'json',
+    );
+    return (JSON.parse(out) as { updateResult: Record<string, unknown> }).updateResult;
+  };
+  const updateByHand = async (workflowId: string, name: string, input: unknown): Promise<unknown> =>
+    (
+      JSON.parse(
+        await temporal(
+          'workflow',
+          'update',
+          'execute',
+          '--workflow-id',
+          workflowId,
+          '--name',
+          name,
+          '--input',
+          JSON.stringify(input),
+          '--output',
+          'json',
+        ),
+      ) as { result: unknown }
+    ).result;
+  const eventCount = async (workflowId: string): Promise<number> =>
+    (await env.client.workflow.getHandle(workflowId).fetchHistory()).events?.length ?? 0;
+
+  test('when an order is submitted by hand with execute-update-with-start, then the order itself answers, and refuses other content under its id leaving no event', async () => {
+    const input = { ...anOrderOfAnnaAndBen(uniqueId('uws')), customerId: 'c-11' };
+    const workflowId = `order-${input.orderId}`;
+    expect(await submitByHand(input)).toEqual({
+      orderId: input.orderId,
+      workflowId,
+      runId: expect.any(String) as unknown,
+      status: 'Pending',
+      created: true,
+      acknowledged: true,
+    });
+    expect(await submitByHand(input)).toMatchObject({ created: false, acknowledged: true });
+    // Validated, so that nothing else moves its history while the refusals are counted.
+    await eventually(
+      'Validated',
+      () => queryState(workflowId),
+      (s) => s.status === 'Validated',
+    );
+
+    const before = await eventCount(workflowId);
+    await expect(
+      submitByHand({ ...input, card: { ...input.card, holder: 'Someone Else' } }),
+    ).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        new RegExp(`order ${input.orderId} already exists with different content.*OrderConflict`),
+      ) as unknown,
+    });
+    // The same refusal reaches the project client, from the same validator.
+    await expect(cli('submit', '--json', JSON.stringify({ ...input, amount: 301 }))).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(
+        new RegExp(`^error: order ${input.orderId} already exists with different content`),
+      ) as unknown,
+    });
+    expect(await eventCount(workflowId)).toBe(before);
+  });
+
+  test('when commands are sent by hand as updates, then each gets its answer, a malformed one leaves no event, and the project CLI exits 1 on a refusal or a closed order', async () => {
+    const input = anOrderOfAnnaAndBen(uniqueId('upd'));
+    const workflowId = `order-${input.orderId}`;
+    await submitByHand(input);
+    await eventually(
+      'Validated',
+      () => queryState(workflowId),
+      (s) => s.status === 'Validated',
+    );
+    expect(await updateByHand(workflowId, 'ResumeValidation', { orderId: input.orderId })).toEqual({
+      outcome: 'duplicate',
+      reason: 'validation is not stalled (status Validated)',
+      status: 'Validated',
+    });
+    expect(await updateByHand(workflowId, 'ConfirmOrder', { orderId: input.orderId, menuId: 'Z' })).toEqual({
+      outcome: 'refused',
+      reason: 'menu Z is not on offer for this order (A, B)',
+      status: 'Validated',
+    });
+
+    const before = await eventCount(workflowId);
+    await expect(updateByHand(workflowId, 'CancelOrder', { orderId: 'someone-else' })).rejects.toMatchObject({
+      stderr: expect.stringMatching(
+        /malformed CancelOrder: orderId "someone-else" is another order's.*InvalidCommand/,
+      ) as unknown,
+    });
+    await expect(updateByHand(workflowId, 'ConfirmOrder', { orderId: input.orderId })).rejects.toMatchObject({
+      stderr: expect.stringMatching(/malformed ConfirmOrder: menuId is missing/) as unknown,
+    });
+    expect(await eventCount(workflowId)).toBe(before);
+
+    await expect(cli('confirm', input.orderId, '--menu', 'Z')).rejects.toMatchObject({
+      code: 1,
+      stderr: expect.stringMatching(
+        new RegExp(
+          `^error: ConfirmOrder refused by order ${input.orderId} \\(Validated\\): menu Z is not on offer`,
+        ),
+      ) as unknown,
+    });
+    expect((await cli('confirm', input.orderId, '--menu', 'A')).stdout).toBe(
+      'ConfirmOrder applied: order is Validated\n',
+    );
+    const result = (await env.client.workflow.getHandle(workflowId).result()) as { status: string };
+    expect(result.status).toBe('Confirmed');
+    await expect(cli('cancel', input.orderId)).rejects.toMatchObject({
+      code: 1,
+      stderr: `error: order ${input.orderId} is Confirmed and closed; it no longer takes commands\n`,
+    });
+    expect(JSON.parse((await cli('status', input.orderId)).stdout)).toMatchObject({ status: 'Confirmed' });
+  });
+
   test('when a menu event is sent with signal-with-start before its order exists, then it creates the match, which holds the event for the order', async () => {
     const orderId = uniqueId('cli');
     const workflowId = `catering-match-${orderId}`;
@@ -247,7 +386,7 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
       'B:caterer-ben',
     );
     expect(JSON.parse(submitted.stdout)).toMatchObject({
-      order: { orderId, status: 'Pending', created: true },
+      order: { orderId, status: 'Pending', created: true, acknowledged: true },
     });
 
     await cli(

@@ -4,8 +4,15 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
-import { confirmOrder, getOrderState, listOrders, submitOrder } from '../src/clients/order-client';
-import type { OrderStatus, OrderSubmitted } from '../src/contract';
+import {
+  CommandRefusedError,
+  confirmOrder,
+  getOrderState,
+  listOrders,
+  OrderFinishedError,
+  submitOrder,
+} from '../src/clients/order-client';
+import type { CommandAnswer, OrderStatus, OrderSubmitted } from '../src/contract';
 import { orderWorkflowId, TaskQueue } from '../src/contract';
 import { AppProcess, waitForPoller } from './support/app-processes';
 import { testDataConverter } from './support/codec';
@@ -112,6 +119,17 @@ describe('end to end: 50 orders through worker crashes and a validator outage', 
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
+  /** A command's answer as the business reads it: a refusal, or an order that has closed, is an answer too. */
+  const answerOf = (sent: Promise<CommandAnswer>): Promise<string> =>
+    sent.then(
+      (answer) => answer.outcome,
+      (err: unknown) => {
+        if (err instanceof CommandRefusedError) return 'refused';
+        if (err instanceof OrderFinishedError) return 'closed';
+        throw err;
+      },
+    );
+
   test('when processes crash and the validator is away, then every order ends as its card deserves, once', async () => {
     const indexes = Array.from({ length: 50 }, (_, i) => i);
     const submit = (from: number, to: number) =>
@@ -119,21 +137,27 @@ describe('end to end: 50 orders through worker crashes and a validator outage', 
 
     // Some confirmations arrive before validation: they must be kept, then applied (or refused if rejected).
     const stored = await submit(0, 20);
+    // Answered by each order itself, in its first workflow task.
+    expect(stored.map((s) => s.created && s.acknowledged)).toEqual(stored.map(() => true));
     await Promise.all(
       indexes
         .slice(0, 20)
         .filter((i) => i % 2 === 0)
-        .map((i) => confirmOrder(client, `${batch}-${i}`, 'A', `early-${i}`)),
+        .map((i) => answerOf(confirmOrder(client, `${batch}-${i}`, 'A', `early-${i}`))),
     );
     await worker.kill9();
 
-    // The server keeps accepting orders while no worker runs: OrderStored comes from the durable start.
-    stored.push(...(await submit(20, 35)));
+    // The server keeps accepting orders while no worker runs: the start is durable, and the answer says no order
+    // has acknowledged it yet. Each is answered, and runs, once the worker is back.
+    const unanswered = await submit(20, 35);
+    expect(unanswered.map((s) => s.acknowledged)).toEqual(unanswered.map(() => false));
+    stored.push(...unanswered);
     worker.start();
 
     await validator.kill9();
+    // The restarted worker may still be starting: acknowledged or not, each is stored.
     stored.push(...(await submit(35, 50)));
-    expect(stored.every((s) => s.created && s.status === 'Pending')).toBe(true);
+    expect(stored.every((s) => s.status === 'Pending')).toBe(true);
     await eventually(
       'an order escalated while the validator is down',
       () => listOrders(client, { status: 'ValidationStalled' }),
@@ -156,7 +180,11 @@ describe('end to end: 50 orders through worker crashes and a validator outage', 
     validator.start();
 
     // Everything valid gets confirmed; duplicates of the early confirmations must change nothing.
-    await Promise.all(indexes.map((i) => confirmOrder(client, `${batch}-${i}`, 'A', `late-${i}`)));
+    // Each is answered: applied, a duplicate, refused, or the order already closed at its outcome.
+    const lateAnswers = await Promise.all(
+      indexes.map((i) => answerOf(confirmOrder(client, `${batch}-${i}`, 'A', `late-${i}`))),
+    );
+    expect(lateAnswers.filter((a) => a === 'applied').length).toBeGreaterThan(0);
 
     const finalStatuses = await eventually(
       'every order in a final status, with its confirmation published',

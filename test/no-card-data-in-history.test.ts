@@ -49,6 +49,7 @@ describe('no card data in history, ledgers or answers', () => {
     malformed: { number: '4242 4242 4242 42X2', expiry: '09/36', holder: 'Katherine Johnson' },
     stalled: { number: '378282246310005', expiry: '08/35', holder: 'Margaret Hamilton' },
     byHand: { number: '6011111111111117', expiry: '07/34', holder: 'Ada Lovelace' },
+    submittedByHand: { number: '5105105105105100', expiry: '06/33', holder: 'Barbara Liskov' },
     invalidOrder: { number: '3530111333300000', expiry: '13/99', holder: 'Radia Perlman' },
   };
   const secretsOf = (card: CreditCard): string[] => [
@@ -207,9 +208,31 @@ describe('no card data in history, ledgers or answers', () => {
       ...[confirmed, blocked].map((o) => cateringMatchWorkflowId(o.orderId)),
       cateringMatchWorkflowId(expiring),
     );
+    // The runbook's submission by hand: update-with-start through the codec server, the card in the update's
+    // arguments as well as the workflow's input.
+    const submittedByHand = order('submittedByHand', { menus: [] });
+    const submission = JSON.stringify(submittedByHand);
+    await temporal(
+      'workflow',
+      'execute-update-with-start',
+      ...['--type', 'Order', '--task-queue', TaskQueue.orders],
+      ...['--workflow-id', orderWorkflowId(submittedByHand.orderId)],
+      ...['--id-conflict-policy', 'UseExisting', '--id-reuse-policy', 'RejectDuplicate'],
+      ...['--input', submission, '--update-name', 'SubmitOrder', '--update-input', submission],
+      ...withCodec,
+    );
+    await statusOf(submittedByHand.orderId, 'Rejected'); // the validator's blocklist holds this test card
+    workflowIds.push(orderWorkflowId(submittedByHand.orderId));
+
+    // An update's arguments and result are payloads in history too (SubmitOrder carries the card): every one of
+    // them must be ciphertext.
+    const updatePayloads: FoundPayload[] = [];
     for (const workflowId of workflowIds) {
       const raw = await temporal('workflow', 'show', '--workflow-id', workflowId, '--output', 'json');
       const payloads = payloadsIn(JSON.parse(raw));
+      updatePayloads.push(
+        ...payloads.filter((p) => /workflowExecutionUpdate\w+EventAttributes/.test(p.path)),
+      );
       expect(payloads.length).toBeGreaterThan(0);
       const readable = [raw, ...payloads.map((p) => p.text)].join('\n');
       expect({ workflowId, leaked: allSecrets.filter((secret) => readable.includes(secret)) }).toEqual({
@@ -226,6 +249,9 @@ describe('no card data in history, ledgers or answers', () => {
       expect(payloads.length).toBeGreaterThan(plain.length);
       expect(readable).not.toMatch(/card\.expiry must be|fails the Luhn|must be 12 to 19 digits/);
     }
+
+    expect(updatePayloads.length).toBeGreaterThan(0);
+    expect(updatePayloads.filter((p) => p.encoding !== 'binary/encrypted')).toEqual([]);
 
     // With the codec, a person sees the order as it is, its card masked.
     const shown = await temporal(

@@ -15,6 +15,9 @@ import { uniqueId } from './support/environments';
 import {
   OrderHarness,
   orderInput,
+  stateOf,
+  submitAcknowledged,
+  submitAcknowledgedWithin,
   submitForTest,
   useOrderTestEnv,
   validCard,
@@ -33,43 +36,75 @@ const orderStatusOf = async (orderId: string) =>
   );
 
 describe('submitOrder', () => {
-  test('stores the order before any worker runs; the same order again returns it, never a second; other content under its id is refused', async () => {
+  test('the order itself answers OrderStored; the same order again is answered with it; other content under its id is refused by its validator and leaves no event', async () => {
+    const h = new OrderHarness(env);
     const input = orderInput();
-    const first = await submitForTest(env, input);
-    expect(first.stored).toEqual({
-      orderId: input.orderId,
-      workflowId: orderWorkflowId(input.orderId),
-      runId: expect.any(String) as string,
-      status: 'Pending',
-      created: true,
+    await h.run(async () => {
+      const first = await submitAcknowledged(env, input);
+      const handle = env.client.workflow.getHandle(orderWorkflowId(input.orderId));
+      expect(first).toEqual({
+        orderId: input.orderId,
+        workflowId: orderWorkflowId(input.orderId),
+        runId: (await handle.describe()).runId,
+        status: 'Pending',
+        created: true,
+        acknowledged: true,
+      });
+      await waitForState(stateOf(env, first.workflowId), (s) => s.status === 'Validated', 'Validated');
+      // A retry: the order answers with itself as it is now.
+      expect(await submitOrder(env.client, { ...input })).toEqual({
+        ...first,
+        status: 'Validated',
+        created: false,
+      });
+
+      // A rejected update is never accepted: no update event in the order's history (on the dev server, whose
+      // speculative workflow tasks leave nothing, no event at all: test/order-updates.dev-server.test.ts).
+      const updateEvents = async () =>
+        (await handle.fetchHistory()).events?.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)
+          .length;
+      const eventsBefore = await updateEvents();
+      // Every field is compared, the card's too: the same key with other content is not a retry.
+      for (const change of [
+        { amount: 99 },
+        { card: { ...validCard, holder: 'Someone Else' } },
+        { menus: [] },
+      ]) {
+        await expect(submitOrder(env.client, { ...input, ...change })).rejects.toBeInstanceOf(
+          OrderConflictError,
+        );
+      }
+      expect(await updateEvents()).toBe(eventsBefore);
+      const description = await handle.describe();
+      expect(description.typedSearchAttributes.get(CustomerIdAttribute)).toBe('c-7');
+      expect(await description.staticSummary()).toBe(`Order ${input.orderId} · customer c-7 · 120.00 EUR`);
     });
-
-    const again = await submitOrder(env.client, { ...input });
-    expect(again).toEqual({ ...first.stored, created: false });
-    // The same key with other content is not a retry: refused, and the stored order is left as it was.
-    await expect(submitOrder(env.client, { ...input, amount: 99 })).rejects.toBeInstanceOf(
-      OrderConflictError,
-    );
-
-    const description = await first.handle.describe();
-    expect(description.runId).toBe(first.stored.runId);
-    expect(description.typedSearchAttributes.get(OrderStatusAttribute)).toBe('Pending');
-    expect(description.typedSearchAttributes.get(CustomerIdAttribute)).toBe('c-7');
-    expect(await description.staticSummary()).toBe(`Order ${input.orderId} · customer c-7 · 120.00 EUR`);
-
-    // Let its first workflow task run: terminating a workflow whose task was never picked up stops the test clock.
-    const validated = await new OrderHarness(env).run(() =>
-      waitForState(first.state, (s) => s.status === 'Validated', 'Validated'),
-    );
-    expect(validated.amount).toBe(120);
   });
 
-  test('a finished order submitted again is returned as it ended, not restarted', async () => {
+  test('a closed order submitted again is not restarted: the answer says how it ended', async () => {
     const h = new OrderHarness(env);
-    const input = orderInput({ card: { ...validCard, number: '4000000000000002' }, retainFor: '1 minute' });
-    const { stored, handle } = await submitForTest(env, input);
+    const input = orderInput({ card: { ...validCard, number: '4000000000000002' } });
+    const { handle } = await submitForTest(env, input);
     await h.run(() => handle.result());
-    expect(await submitOrder(env.client, input)).toEqual({ ...stored, status: 'Rejected', created: false });
+    const again = submitOrder(env.client, input);
+    await expect(again).rejects.toBeInstanceOf(OrderFinishedError);
+    await expect(again).rejects.toThrow(`order ${input.orderId} is Rejected and closed`);
+    expect((await handle.describe()).runId).toBe(handle.firstExecutionRunId);
+  });
+
+  test('with no order worker, the start is durable and the answer says it is not yet acknowledged; the order answers once a worker runs', async () => {
+    const input = orderInput();
+    const unanswered = await submitAcknowledgedWithin(env, input, '1 second');
+    expect(unanswered).toMatchObject({ orderId: input.orderId, status: 'Pending', acknowledged: false });
+    expect(await orderStatusOf(input.orderId)).toBe('Pending');
+    await new OrderHarness(env).run(async () => {
+      expect(await submitOrder(env.client, input)).toMatchObject({ created: false, acknowledged: true });
+      await waitForState(
+        stateOf(env, orderWorkflowId(input.orderId)),
+        (s) => s.status === 'Validated',
+        'Validated',
+      );
+    });
   });
 
   test('malformed input throws InvalidOrderError naming the fields, and starts nothing', async () => {
@@ -135,18 +170,18 @@ describe('unknown and finished orders', () => {
     await expect(cancelOrder(env.client, orderId)).rejects.toBeInstanceOf(OrderNotFoundError);
   });
 
-  test('a command to an order whose workflow has completed says it is finished', async () => {
+  test('a command to an order that has closed at its outcome says how it ended; its state is its result', async () => {
     const h = new OrderHarness(env);
-    const input = orderInput({ amount: 50_000, retainFor: '10 minutes' });
+    const input = orderInput({ amount: 50_000 });
     const { handle } = await submitForTest(env, input);
-    const final = await h.run(async () => {
-      const result = await handle.result();
-      expect(await getOrderState(env.client, input.orderId)).toMatchObject({ status: 'Rejected' });
-      return result;
-    });
+    const final = await h.run(() => handle.result());
     expect(final.status).toBe('Rejected');
+    // No worker runs now: the closed order's state is read from its result.
+    expect(await getOrderState(env.client, input.orderId)).toEqual(final);
     const refused = cancelOrder(env.client, input.orderId);
     await expect(refused).rejects.toBeInstanceOf(OrderFinishedError);
-    await expect(refused).rejects.toThrow(`order ${input.orderId} is finished (workflow completed)`);
+    await expect(refused).rejects.toThrow(
+      `order ${input.orderId} is Rejected and closed; it no longer takes commands`,
+    );
   });
 });

@@ -151,21 +151,21 @@ describe('conflicts are found from the order itself', () => {
     const input = orderInput({ menus, validationPolicy: testPolicy });
     track(input.orderId);
     const { handle } = await startByHand(input);
-    // The card as the CLI would send it (spaces stripped); the same order all the same.
-    const again = await submitOrder(env.client, {
-      ...input,
-      card: { ...input.card, number: '4242424242424242' },
+    // The order itself answers, by the rule in its SubmitOrder validator, so its worker runs.
+    await h.run(async () => {
+      // The card as the CLI would send it (spaces stripped); the same order all the same.
+      const again = await submitOrder(env.client, {
+        ...input,
+        card: { ...input.card, number: '4242424242424242' },
+      });
+      expect(again).toMatchObject({ orderId: input.orderId, created: false, acknowledged: true });
+      await expect(submitOrder(env.client, { ...input, amount: 99 })).rejects.toBeInstanceOf(
+        OrderConflictError,
+      );
+      await expect(
+        submitOrder(env.client, { ...input, menus: [{ menuId: 'A', catererId: 'cat-ben' }] }),
+      ).rejects.toBeInstanceOf(OrderConflictError);
+      await eventually('Validated', stateOf(env, handle.workflowId), (s) => s.status === 'Validated', 30_000);
     });
-    expect(again).toMatchObject({ orderId: input.orderId, created: false });
-    await expect(submitOrder(env.client, { ...input, amount: 99 })).rejects.toBeInstanceOf(
-      OrderConflictError,
-    );
-    await expect(
-      submitOrder(env.client, { ...input, menus: [{ menuId: 'A', catererId: 'cat-ben' }] }),
-    ).rejects.toBeInstanceOf(OrderConflictError);
-    // Let its first task run before the test's cleanup terminates it (see useOrderTestEnv).
-    await h.run(() =>
-      eventually('Validated', stateOf(env, handle.workflowId), (s) => s.status === 'Validated', 30_000),
-    );
   });
 });

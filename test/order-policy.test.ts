@@ -214,7 +214,10 @@ describe('the rules an order started with', () => {
       );
       // The validator judges the card as it is; the order was not failed as InvalidOrder on its way there.
       expect(['Validated', 'Rejected']).toContain(validated.status);
-      expect((await handle.describe()).status.name).toBe('RUNNING');
+      // Open while Validated, closed at a Rejected outcome; never FAILED.
+      expect((await handle.describe()).status.name).toBe(
+        validated.status === 'Rejected' ? 'COMPLETED' : 'RUNNING',
+      );
     });
     expect(h.attemptsFor(input.orderId)).toEqual([1]);
   });

@@ -2,7 +2,7 @@
  * The Order's rules as pure functions, without a server: what an order in each status does with a command, and
  * what makes a resubmission the same order rather than a conflict.
  */
-import { isSameOrder } from '../src/clients/order-client';
+import { isSameOrder } from '../src/contract/order-input';
 import { effectiveOrderSettings } from '../src/contract/order-input';
 import type { OrderState, OrderSubmitted } from '../src/contract';
 import {
@@ -69,6 +69,56 @@ describe('an Expired order', () => {
     expect(decideResume(expiredOrder())).toEqual({
       kind: 'refuse',
       reason: 'order expired: no ConfirmOrder by 2026-01-08T00:00:00.000Z; there is no validation to resume',
+    });
+  });
+});
+
+/**
+ * Orders that ran before they closed at their outcome stay open for `retainFor` and answer late commands by these
+ * rules; an order that closes at its outcome never sees them (the client says it is closed).
+ */
+describe('a late command to an order in its retention', () => {
+  const finished = (status: 'Rejected' | 'Cancelled' | 'Confirmed'): OrderState => {
+    const state = initialOrderState(order, '2026-01-01T00:00:00.000Z');
+    state.status = status;
+    if (status === 'Rejected') state.validation.reason = 'card expired in 02/21';
+    if (status === 'Cancelled')
+      state.cancellation = { reason: 'customer changed plans', at: '2026-01-02T00:00:00.000Z' };
+    if (status === 'Confirmed')
+      state.confirmation = { menuId: 'A', confirmedAt: '2026-01-02T00:00:00.000Z', published: true };
+    return state;
+  };
+  const command = { orderId: order.orderId, menuId: 'A' };
+
+  test.each([
+    ['Rejected', 'refuse', 'order is rejected: card expired in 02/21'],
+    ['Cancelled', 'refuse', 'order is cancelled: customer changed plans'],
+    ['Confirmed', 'duplicate', 'already confirmed with menu A'],
+  ] as const)('when a ConfirmOrder comes to a %s order, then it is answered %s', (status, kind, text) => {
+    expect(decideConfirm(finished(status), command)).toEqual(
+      kind === 'refuse' ? { kind, reason: text } : { kind, why: text },
+    );
+  });
+
+  test.each([
+    ['Rejected', 'order is rejected: card expired in 02/21; it can no longer be cancelled'],
+    ['Cancelled', 'order is cancelled: customer changed plans'],
+    ['Confirmed', 'order is already confirmed with menu A; it can no longer be cancelled'],
+  ] as const)('when a CancelOrder comes to a %s order, then it is refused', (status, reason) => {
+    expect(decideCancel(finished(status), { orderId: order.orderId })).toEqual({ kind: 'refuse', reason });
+  });
+
+  test('when a ConfirmOrder for another menu comes to a Confirmed order, then it is refused', () => {
+    expect(decideConfirm(finished('Confirmed'), { ...command, menuId: 'B' })).toEqual({
+      kind: 'refuse',
+      reason: 'order is already confirmed with menu A',
+    });
+  });
+
+  test('when a ResumeValidation comes to a Rejected order, then there is no validation to resume', () => {
+    expect(decideResume(finished('Rejected'))).toEqual({
+      kind: 'refuse',
+      reason: 'order is rejected: card expired in 02/21; there is no validation to resume',
     });
   });
 });

@@ -49,7 +49,8 @@ test('listOrders filters orders by their OrderStatus search attribute', async ()
   expect(rejected.find((o) => o.orderId === declined.orderId)).toMatchObject({
     status: 'Rejected',
     customerId: 'c-visible',
-    executionStatus: 'RUNNING',
+    // Closed at its outcome, and still found by its status.
+    executionStatus: 'COMPLETED',
   });
 
   const mine = await listUntil(

@@ -2,6 +2,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { publishMenuEvent, startCateringMatch } from '../src/clients/catering-match-client';
 import { resumeValidation, submitOrder } from '../src/clients/order-client';
 import { cateringMatchWorkflowId, orderWorkflowId } from '../src/contract';
+import type { Order } from '../workflows/order';
 import type { CateringMatch } from '../workflows/catering-match';
 import { createTimeSkippingEnv } from './support/environments';
 import { OrderHarness, orderInput, stateOf, waitForState } from './support/order-harness';
@@ -21,7 +22,10 @@ describe('Order and CateringMatch together', () => {
   });
 
   /** Both sides agree on menu m-2 (caterer first, as the reference allows), and the match completes. */
-  async function agreeOnMenu(orderId: string): Promise<void> {
+  async function agreeOnMenu(
+    orderId: string,
+    matchEnds: 'Matched' | 'OrderNotFound' = 'Matched',
+  ): Promise<void> {
     await startCateringMatch(env.client, { orderId, menus: orderInput().menus });
     await publishMenuEvent(env.client, 'CatererConfirmedMenu', {
       orderId,
@@ -37,7 +41,7 @@ describe('Order and CateringMatch together', () => {
     const match = await env.client.workflow
       .getHandle<typeof CateringMatch>(cateringMatchWorkflowId(orderId))
       .result();
-    expect(match).toMatchObject({ status: 'Matched', chosenMenuId: 'm-2' });
+    expect(match).toMatchObject({ status: matchEnds, chosenMenuId: 'm-2' });
   }
 
   test('when a validated order gets its menu agreed, then the match confirms it once', async () => {
@@ -98,11 +102,17 @@ describe('Order and CateringMatch together', () => {
       const order = stateOf(env, orderWorkflowId(input.orderId));
       await waitForState(order, (s) => s.status === 'Rejected', 'Rejected');
 
-      await agreeOnMenu(input.orderId);
+      // The Rejected order has closed: the match's ConfirmOrder finds no open order, and says so.
+      await agreeOnMenu(input.orderId, 'OrderNotFound');
 
-      const state = await waitForState(order, (s) => s.refusals.length > 0, 'the ConfirmOrder refused');
+      const state = await env.client.workflow
+        .getHandle<typeof Order>(orderWorkflowId(input.orderId))
+        .result();
       expect(state.status).toBe('Rejected');
-      expect(state.refusals[0]).toMatchObject({ command: 'ConfirmOrder' });
+      expect(state.refusals).toEqual([]);
+      expect(harness.alertCalls.filter((a) => a.orderId === input.orderId).map((a) => a.kind)).toContain(
+        'OrderNotFound',
+      );
       expect(harness.publishCalls).not.toContain(input.orderId);
     });
   });

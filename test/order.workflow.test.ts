@@ -1,6 +1,18 @@
-import { ApplicationFailure, WorkflowFailedError } from '@temporalio/client';
+import {
+  ApplicationFailure,
+  WorkflowFailedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+} from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { cancelOrder, confirmOrder, resumeValidation } from '../src/clients/order-client';
+import {
+  cancelOrder,
+  confirmOrder,
+  getOrderState,
+  InvalidCommandError,
+  OrderFinishedError,
+  resumeValidation,
+} from '../src/clients/order-client';
 import { orderWorkflowId, TaskQueue, WorkflowType } from '../src/contract';
 import type { OrderSubmitted } from '../src/contract';
 import {
@@ -105,17 +117,24 @@ describe('commands', () => {
   test('a ConfirmOrder before validation is kept and applied after it; its duplicate changes nothing', async () => {
     const h = new OrderHarness(env);
     const input = orderInput();
-    const { handle, state } = await h.run(
+    const { handle } = await h.run(
       async () => {
         const submitted = await submit(input);
-        await confirmOrder(env.client, input.orderId, 'm-1', 'evt-1');
-        await confirmOrder(env.client, input.orderId, 'm-1', 'evt-1');
-        await confirmOrder(env.client, input.orderId, 'm-2', 'evt-2');
-        const kept = await waitForState(
-          submitted.state,
-          (s) => s.refusals.length === 1,
-          'the second menu refused',
-        );
+        // The order's answers: kept, the same again changes nothing, another menu is refused with the reason.
+        expect(await confirmOrder(env.client, input.orderId, 'm-1', 'evt-1')).toEqual({
+          outcome: 'applied',
+          status: 'Pending',
+        });
+        expect(await confirmOrder(env.client, input.orderId, 'm-1', 'evt-1')).toEqual({
+          outcome: 'duplicate',
+          status: 'Pending',
+          reason: 'confirmation for menu m-1 already pending',
+        });
+        await expect(confirmOrder(env.client, input.orderId, 'm-2', 'evt-2')).rejects.toMatchObject({
+          name: 'CommandRefusedError',
+          answer: { outcome: 'refused', reason: 'a confirmation for menu m-1 is already pending' },
+        });
+        const kept = await submitted.state();
         expect(kept.status).toBe('Pending');
         expect(kept.pendingConfirmation).toMatchObject({ menuId: 'm-1', eventId: 'evt-1' });
         expect(kept.refusals[0]).toMatchObject({
@@ -127,11 +146,12 @@ describe('commands', () => {
       },
       { validator: false },
     );
-    const final = await h.run(async () => {
-      await waitForState(state, (s) => s.status === 'Confirmed', 'Confirmed');
-      await confirmOrder(env.client, input.orderId, 'm-1', 'evt-1');
-      return handle.result();
-    });
+    const final = await h.run(() => handle.result());
+    // Confirmed and closed: a late command is told so, and its state is the result, with no worker.
+    await expect(confirmOrder(env.client, input.orderId, 'm-1', 'evt-1')).rejects.toThrow(
+      `order ${input.orderId} is Confirmed and closed; it no longer takes commands`,
+    );
+    expect(await getOrderState(env.client, input.orderId)).toEqual(final);
     expect(final.confirmation).toMatchObject({ menuId: 'm-1', eventId: 'evt-1', published: true });
     expect(final.refusals).toHaveLength(1);
     expect(statuses(final)).toEqual(['Pending', 'Validated', 'Confirmed']);
@@ -163,78 +183,58 @@ describe('commands', () => {
     expect(h.publishCalls).toEqual([]);
   });
 
-  test('ConfirmOrder and CancelOrder to a Rejected order are refused, with the reason in state', async () => {
+  test('a Rejected order closes at once: a later command, as update or signal, is told it is closed', async () => {
     const h = new OrderHarness(env);
     const input = orderInput({ card: { ...validCard, expiry: '02/21' } });
-    const final = await h.run(async () => {
-      const { handle, state } = await submit(input);
-      await waitForState(state, (s) => s.status === 'Rejected', 'Rejected');
-      await confirmOrder(env.client, input.orderId, 'm-1', 'evt-9');
-      await confirmOrder(env.client, input.orderId, 'm-1', 'evt-9');
-      await cancelOrder(env.client, input.orderId, 'too late');
-      await resumeValidation(env.client, input.orderId);
-      await waitForState(state, (s) => s.refusals.length === 3, 'three refusals');
-      return handle.result();
-    });
+    const { handle } = await submit(input);
+    const final = await h.run(() => handle.result());
     expect(final.status).toBe('Rejected');
-    expect(final.refusals).toEqual([
-      expect.objectContaining({
-        command: 'ConfirmOrder',
-        eventId: 'evt-9',
-        reason: expect.stringMatching(/^order is rejected: card expired/) as string,
-      }),
-      expect.objectContaining({
-        command: 'CancelOrder',
-        reason: expect.stringMatching(/it can no longer be cancelled/) as string,
-      }),
-      expect.objectContaining({
-        command: 'ResumeValidation',
-        reason: expect.stringMatching(/there is no validation to resume/) as string,
-      }),
-    ]);
+    await expect(confirmOrder(env.client, input.orderId, 'm-1', 'evt-9')).rejects.toThrow(
+      `order ${input.orderId} is Rejected and closed`,
+    );
+    await expect(resumeValidation(env.client, input.orderId)).rejects.toBeInstanceOf(OrderFinishedError);
+    await expect(handle.signal('CancelOrder', { orderId: input.orderId })).rejects.toBeInstanceOf(
+      WorkflowNotFoundError,
+    );
+    expect(final.refusals).toEqual([]);
     expect(h.publishCalls).toEqual([]);
   });
 
-  test('a Validated order is Cancelled; later ConfirmOrder and CancelOrder are refused', async () => {
+  test('a Validated order is Cancelled by the update, which answers so, and closes', async () => {
     const h = new OrderHarness(env);
     const input = orderInput();
+    const { handle, state } = await submit(input);
     const final = await h.run(async () => {
-      const { handle, state } = await submit(input);
       await waitForState(state, (s) => s.status === 'Validated', 'Validated');
-      await cancelOrder(env.client, input.orderId, 'customer changed plans');
-      await waitForState(state, (s) => s.status === 'Cancelled', 'Cancelled');
-      await confirmOrder(env.client, input.orderId, 'm-1');
-      await cancelOrder(env.client, input.orderId);
-      await waitForState(state, (s) => s.refusals.length === 2, 'two refusals');
+      expect(await cancelOrder(env.client, input.orderId, 'customer changed plans')).toEqual({
+        outcome: 'applied',
+        status: 'Cancelled',
+      });
       return handle.result();
     });
     expect(final.status).toBe('Cancelled');
     expect(final.cancellation).toMatchObject({ reason: 'customer changed plans' });
-    expect(final.refusals.map((r) => [r.command, r.reason])).toEqual([
-      ['ConfirmOrder', 'order is cancelled: customer changed plans'],
-      ['CancelOrder', 'order is cancelled: customer changed plans'],
-    ]);
+    await expect(cancelOrder(env.client, input.orderId)).rejects.toThrow(
+      `order ${input.orderId} is Cancelled and closed`,
+    );
     expect(h.publishCalls).toEqual([]);
   });
 
-  test('a Confirmed order ignores the same ConfirmOrder and refuses another menu or a cancellation', async () => {
+  test('a ConfirmOrder answered applied confirms a Validated order, which closes with its confirmation', async () => {
     const h = new OrderHarness(env);
     const input = orderInput();
+    const { handle, state } = await submit(input);
     const final = await h.run(async () => {
-      const { handle, state } = await submit(input);
-      await confirmOrder(env.client, input.orderId, 'm-1');
-      await waitForState(state, (s) => s.status === 'Confirmed', 'Confirmed');
-      await confirmOrder(env.client, input.orderId, 'm-1');
-      await confirmOrder(env.client, input.orderId, 'm-2');
-      await cancelOrder(env.client, input.orderId);
-      await waitForState(state, (s) => s.refusals.length === 2, 'two refusals');
+      await waitForState(state, (s) => s.status === 'Validated', 'Validated');
+      expect(await confirmOrder(env.client, input.orderId, 'm-1')).toEqual({
+        outcome: 'applied',
+        status: 'Validated',
+      });
       return handle.result();
     });
+    expect(final.status).toBe('Confirmed');
     expect(final.confirmation?.menuId).toBe('m-1');
-    expect(final.refusals.map((r) => [r.command, r.reason])).toEqual([
-      ['ConfirmOrder', 'order is already confirmed with menu m-1'],
-      ['CancelOrder', 'order is already confirmed with menu m-1; it can no longer be cancelled'],
-    ]);
+    expect(final.retainUntil).toBeUndefined();
     expect(h.publishCalls).toEqual([input.orderId]);
   });
 
@@ -244,8 +244,10 @@ describe('commands', () => {
     const state = await h.run(async () => {
       const submitted = await submit(input);
       await waitForState(submitted.state, (s) => s.status === 'Validated', 'Validated');
-      await confirmOrder(env.client, input.orderId, 'm-9');
-      return waitForState(submitted.state, (s) => s.refusals.length === 1, 'refusal');
+      await expect(confirmOrder(env.client, input.orderId, 'm-9')).rejects.toThrow(
+        `ConfirmOrder refused by order ${input.orderId} (Validated): menu m-9 is not on offer for this order (m-1, m-2)`,
+      );
+      return submitted.state();
     });
     expect(state.status).toBe('Validated');
     expect(state.refusals[0]?.reason).toBe('menu m-9 is not on offer for this order (m-1, m-2)');
@@ -276,11 +278,49 @@ describe('commands', () => {
     ]);
   });
 
+  test('malformed commands sent as updates are rejected by the validator: nothing is recorded, no update is accepted', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput({ menus: [] });
+    const state = await h.run(async () => {
+      const submitted = await submit(input);
+      await waitForState(submitted.state, (s) => s.status === 'Validated', 'Validated');
+      const raw = env.client.workflow.getHandle(orderWorkflowId(input.orderId));
+      for (const [name, args, message] of [
+        ['ConfirmOrder', { orderId: input.orderId }, 'malformed ConfirmOrder: menuId is missing'],
+        [
+          'ConfirmOrder',
+          { orderId: 'someone-else', menuId: 'm-1' },
+          `orderId "someone-else" is another order's`,
+        ],
+        [
+          'CancelOrder',
+          { orderId: input.orderId, reason: 42 },
+          'malformed CancelOrder: reason must be a string',
+        ],
+        ['ResumeValidation', 'now', 'malformed ResumeValidation: must be an object'],
+      ] as const) {
+        const rejected = raw.executeUpdate(name, { args: [args] });
+        await expect(rejected).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
+        await expect(rejected).rejects.toMatchObject({ cause: { type: 'InvalidCommand' } });
+        await expect(rejected.catch((e: WorkflowUpdateFailedError) => e.cause?.message)).resolves.toContain(
+          message,
+        );
+      }
+      // Through the client: the same rejection, as InvalidCommandError naming the field.
+      const tooLong = cancelOrder(env.client, input.orderId, 'x'.repeat(1001));
+      await expect(tooLong).rejects.toBeInstanceOf(InvalidCommandError);
+      await expect(tooLong).rejects.toThrow('reason must be at most 1000 characters');
+      const events = (await raw.fetchHistory()).events ?? [];
+      expect(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toEqual([]);
+      return submitted.state();
+    });
+    expect(state.status).toBe('Validated');
+    expect(state.refusals).toEqual([]);
+  });
+
   test('CancelOrder during a stalled validation cancels it: no more requests, no re-activation', async () => {
     const h = new OrderHarness(env);
-    // Kept open for a day after the cancellation, well past the 2-hour re-activation the stall had scheduled: a
-    // re-activation that survived the cancellation would ask the validator again before the result.
-    const input = orderInput({ retainFor: '1 day' });
+    const input = orderInput();
     h.script(input.orderId, refuseAll);
     const final = await h.run(async () => {
       const { handle, state } = await submit(input);
@@ -289,8 +329,6 @@ describe('commands', () => {
       await waitForState(state, (s) => s.status === 'Cancelled', 'Cancelled');
       return handle.result();
     });
-    const stalledAt = Date.parse(final.stallEpisodes[0]?.stalledAt ?? '');
-    expect(Date.parse(final.retainUntil ?? '') - stalledAt).toBeGreaterThan(2 * 3600_000);
     expect(final.cancellation?.reason).toBe('customer called');
     expect(final.validation.nextReactivationAt).toBeUndefined();
     expect(statuses(final)).toEqual(['Pending', 'ValidationStalled', 'Cancelled']);

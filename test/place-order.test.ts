@@ -1,6 +1,9 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { placeOrder } from '../src/clients/place-order';
-import { cateringMatchWorkflowId, OrderStatusAttribute } from '../src/contract';
+import { publishMenuEvent } from '../src/clients/catering-match-client';
+import { cancelOrder } from '../src/clients/order-client';
+import { cateringMatchWorkflowId, MatchStatusAttribute } from '../src/contract';
+import { eventually } from './support/eventually';
 import type { CateringMatch } from '../workflows/catering-match';
 import { OrderHarness, orderInput, stateOf, useOrderTestEnv, waitForState } from './support/order-harness';
 
@@ -11,41 +14,56 @@ beforeAll(() => {
 });
 
 describe('placing an order again (what the CLI does on `submit`)', () => {
-  test('when its match has already finished, then the existing order comes back with the match as it ended', async () => {
-    // The match is the order's own: started by the order's hand-over, with the order's confirmation deadline.
+  test('when its match has already finished, then the existing order comes back with the match as it ended; once the order has closed, it is refused', async () => {
+    // The match is the order's own: started by the order's hand-over.
     const h = new OrderHarness(env, { matches: 'real' });
     const input = orderInput();
-    const first = await placeOrder(env.client, input, { confirmWithin: '1 minute' });
-    expect(first.order.created).toBe(true);
-    expect(first.match?.workflowId).toBe(cateringMatchWorkflowId(input.orderId));
-
-    let matchRunId: string | undefined;
     await h.run(async () => {
+      const first = await placeOrder(env.client, input);
+      expect(first.order).toMatchObject({ created: true, acknowledged: true });
+      expect(first.match?.workflowId).toBe(cateringMatchWorkflowId(input.orderId));
       const match = env.client.workflow.getHandle<typeof CateringMatch>(
         cateringMatchWorkflowId(input.orderId),
       );
-      // The match exists once the order has handed its menus over.
       await waitForState(
         stateOf(env, first.order.workflowId),
-        (s) => s.validation.outcome === 'Validated' && s.matchOffer !== undefined,
+        (s) => s.status === 'Validated' && s.matchOffer !== undefined,
         'validated, its menus offered',
       );
-      expect(await match.result()).toMatchObject({ status: 'Expired' });
-      matchRunId = (await match.describe()).runId;
-    });
+      // Every caterer declines: the match ends, the order stays open, waiting for a ConfirmOrder.
+      for (const [menuId, catererId] of [
+        ['m-1', 'cat-1'],
+        ['m-2', 'cat-2'],
+      ] as const)
+        await publishMenuEvent(env.client, 'CatererDeclinedMenu', {
+          orderId: input.orderId,
+          menuId,
+          catererId,
+          eventId: `${input.orderId}-${menuId}-declined`,
+        });
+      // Polled, not awaited: awaiting a result lets the test server skip time, here to the order's own deadline.
+      const ended = await eventually(
+        'the match to end',
+        () => match.describe(),
+        (d) => d.status.name === 'COMPLETED',
+      );
+      expect(ended.typedSearchAttributes.get(MatchStatusAttribute)).toBe('NoMenuAgreed');
+      const matchRunId = ended.runId;
 
-    // The order may since have passed its own confirmation deadline in the skipped time: it is returned as it is.
-    const status = (
-      await env.client.workflow.getHandle(first.order.workflowId).describe()
-    ).typedSearchAttributes.get(OrderStatusAttribute);
-    const again = await placeOrder(env.client, input, { confirmWithin: '1 minute' });
-    expect(again).toEqual({
-      order: { ...first.order, status, created: false },
-      match: {
-        workflowId: cateringMatchWorkflowId(input.orderId),
-        runId: matchRunId,
-        finished: { status: 'Expired' },
-      },
+      const again = await placeOrder(env.client, input);
+      expect(again).toEqual({
+        order: { ...first.order, status: 'Validated', created: false },
+        match: {
+          workflowId: cateringMatchWorkflowId(input.orderId),
+          runId: matchRunId,
+          finished: { status: 'NoMenuAgreed' },
+        },
+      });
+
+      await cancelOrder(env.client, input.orderId, 'no caterer');
+      await expect(placeOrder(env.client, input)).rejects.toThrow(
+        `order ${input.orderId} is Cancelled and closed`,
+      );
     });
   });
 });

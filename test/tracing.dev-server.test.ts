@@ -139,7 +139,7 @@ describe('traces: one order, one trace', () => {
 
     expect(root!.parentSpanId).toBeUndefined();
     expect({
-      'StartWorkflow:Order': parentOf('StartWorkflow:Order'),
+      'UpdateWithStartWorkflow:SubmitOrder': parentOf('UpdateWithStartWorkflow:SubmitOrder'),
       'RunWorkflow:Order': parentOf('RunWorkflow:Order'),
       'StartActivity:validateCreditCard': parentOf('StartActivity:validateCreditCard'),
       'RunActivity:validateCreditCard': parentOf('RunActivity:validateCreditCard'),
@@ -147,8 +147,9 @@ describe('traces: one order, one trace', () => {
       'StartActivity:publishOrderConfirmed': parentOf('StartActivity:publishOrderConfirmed'),
       'RunActivity:publishOrderConfirmed': parentOf('RunActivity:publishOrderConfirmed'),
     }).toEqual({
-      'StartWorkflow:Order': 'placeOrder',
-      'RunWorkflow:Order': 'StartWorkflow:Order',
+      // The submission is an update sent with the start: the order's run and its answer come under it.
+      'UpdateWithStartWorkflow:SubmitOrder': 'placeOrder',
+      'RunWorkflow:Order': 'UpdateWithStartWorkflow:SubmitOrder',
       'StartActivity:validateCreditCard': 'RunWorkflow:Order',
       'RunActivity:validateCreditCard': 'StartActivity:validateCreditCard',
       'HandleSignal:ConfirmOrder': 'SignalWorkflow:ConfirmOrder',

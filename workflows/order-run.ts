@@ -1,5 +1,6 @@
 import {
   ActivityFailure,
+  allHandlersFinished,
   ApplicationFailure,
   CancellationScope,
   condition,
@@ -20,19 +21,30 @@ import type { createCreditCardValidatorActivities } from '../activities/credit-c
 import type { createOrderNotificationActivities } from '../activities/order-notifications';
 import {
   cancelOrderSignal,
+  cancelOrderUpdate,
   confirmOrderSignal,
+  confirmOrderUpdate,
   CustomerIdAttribute,
   ErrorType,
   getOrderStateQuery,
   OrderStatusAttribute,
   resumeValidationSignal,
+  resumeValidationUpdate,
+  submitOrderUpdate,
   TaskQueue,
 } from '../src/contract';
 import * as messages from '../src/contract/messages';
 import { isDuration, problemsIn } from '../src/contract/messages';
-import { findPolicyProblem, validationRetryPolicy } from '../src/contract/order-input';
+import {
+  checkOrderSubmitted,
+  describeOrderProblems,
+  findPolicyProblem,
+  isSameOrder,
+  validationRetryPolicy,
+} from '../src/contract/order-input';
 import type {
   CancelOrder,
+  CommandAnswer,
   ConfirmOrder,
   CreditCardValidationResult,
   MatchOfferRequest,
@@ -41,6 +53,7 @@ import type {
   OrderSettings,
   OrderState,
   OrderStatus,
+  OrderStored,
   OrderSubmitted,
   ResumeValidation,
 } from '../src/contract';
@@ -114,6 +127,9 @@ export class OrderRun {
   private readonly retainForMs: number;
   private readonly confirmWithinMs: number | undefined;
   private readonly reactivateAfterMs: number;
+  /** Not a continued run: only the first run's first task can be the one a submission started. */
+  private readonly firstRun: boolean;
+  private answeredASubmission = false;
   private readonly validateCreditCard: ReturnType<
     typeof createCreditCardValidatorActivities
   >['validateCreditCard'];
@@ -140,11 +156,37 @@ export class OrderRun {
     }).validateCreditCard;
     this.state = carried?.state ?? initialOrderState(order, now());
     this.resumeRequested = carried?.resumeRequested ?? false;
+    this.firstRun = carried === undefined;
 
     setHandler(getOrderStateQuery, () => this.state);
-    setHandler(confirmOrderSignal, (command) => this.onConfirmOrder(command));
-    setHandler(resumeValidationSignal, (command) => this.onResumeValidation(command));
-    setHandler(cancelOrderSignal, (command) => this.onCancelOrder(command));
+    // A signal is in history before the order sees it: a malformed one is refused and recorded.
+    setHandler(confirmOrderSignal, (command) => {
+      if (!this.malformed('ConfirmOrder', command)) this.confirmOrder(command);
+    });
+    setHandler(resumeValidationSignal, (command) => {
+      if (!this.malformed('ResumeValidation', command)) this.resumeValidation(command);
+    });
+    setHandler(cancelOrderSignal, (command) => {
+      if (!this.malformed('CancelOrder', command)) this.cancelOrder(command);
+    });
+    // An update's validator runs before anything is written: a malformed command is rejected and leaves no event.
+    setHandler(confirmOrderUpdate, (command) => this.confirmOrder(command), {
+      validator: (command) => this.rejectMalformed('ConfirmOrder', command),
+    });
+    setHandler(resumeValidationUpdate, (command) => this.resumeValidation(command), {
+      validator: (command) => this.rejectMalformed('ResumeValidation', command),
+    });
+    setHandler(cancelOrderUpdate, (command) => this.cancelOrder(command), {
+      validator: (command) => this.rejectMalformed('CancelOrder', command),
+    });
+    setHandler(submitOrderUpdate, () => this.stored(), {
+      validator: (submission) => this.rejectConflict(submission),
+    });
+  }
+
+  /** Every handler has returned: the run may complete or continue as new without cutting an update short. */
+  async handlersFinished(): Promise<void> {
+    await condition(allHandlersFinished);
   }
 
   /** What continue-as-new hands to the next run. */
@@ -173,36 +215,107 @@ export class OrderRun {
   // -------------------------------------------------------------------------------------------------------------
   // Commands
 
-  private onConfirmOrder(command: ConfirmOrder): void {
-    if (this.malformed('ConfirmOrder', command)) return;
+  /**
+   * Before validation a ConfirmOrder is kept and applied once the card is validated; a Validated order confirms in
+   * the same workflow task (the answer's status is still Validated, `getState` says Confirmed right after).
+   */
+  private confirmOrder(command: ConfirmOrder): CommandAnswer {
     const ref =
       command.eventId === undefined
         ? { menuId: command.menuId }
         : { menuId: command.menuId, eventId: command.eventId };
-    if (!this.answer('ConfirmOrder', decideConfirm(this.state, command), ref)) return;
+    const decision = decideConfirm(this.state, command);
+    if (!this.answer('ConfirmOrder', decision, ref)) return this.answerOf(decision);
     this.state.pendingConfirmation = { ...ref, receivedAt: now() };
     setCurrentDetails(statusLine(this.state));
+    return this.answerOf(decision);
   }
 
-  private onResumeValidation(command: ResumeValidation): void {
-    if (this.malformed('ResumeValidation', command)) return;
-    if (!this.answer('ResumeValidation', decideResume(this.state))) return;
+  private resumeValidation(_command: ResumeValidation): CommandAnswer {
+    const decision = decideResume(this.state);
+    if (!this.answer('ResumeValidation', decision)) return this.answerOf(decision);
     // A second round alongside the one already asking would be redundant; wait for what that one says.
     if (this.validationInFlight) {
       log.info('ResumeValidation deferred', { orderId: this.state.orderId, why: 'validation in progress' });
       this.resumeDuringRound = true;
     } else this.resumeRequested = true;
+    return this.answerOf(decision);
   }
 
-  private onCancelOrder(command: CancelOrder): void {
-    if (this.malformed('CancelOrder', command)) return;
-    if (!this.answer('CancelOrder', decideCancel(this.state, command))) return;
+  private cancelOrder(command: CancelOrder): CommandAnswer {
+    const decision = decideCancel(this.state, command);
+    if (!this.answer('CancelOrder', decision)) return this.answerOf(decision);
     const at = now();
     this.state.cancellation = command.reason === undefined ? { at } : { reason: command.reason, at };
     this.refusePending('order was cancelled before it could be confirmed');
     delete this.state.validation.nextReactivationAt;
     this.moveTo('Cancelled', command.reason);
     this.validationInFlight?.cancel();
+    return this.answerOf(decision);
+  }
+
+  private answerOf(decision: Decision): CommandAnswer {
+    const { status } = this.state;
+    if (decision.kind === 'refuse') return { outcome: 'refused', status, reason: decision.reason };
+    if (decision.kind === 'duplicate') return { outcome: 'duplicate', status, reason: decision.why };
+    return { outcome: 'applied', status };
+  }
+
+  /** The update's validator: a malformed command, or one for another order, is rejected with what is wrong. */
+  private rejectMalformed(command: OrderCommand, payload: unknown): void {
+    const problems = problemsIn(messages[command](), payload).map((p) => p.message);
+    if (problems.length === 0 && orderIdOf(payload) !== this.state.orderId)
+      problems.push(`orderId ${JSON.stringify(orderIdOf(payload))} is another order's`);
+    if (problems.length === 0) return;
+    throw ApplicationFailure.create({
+      type: ErrorType.InvalidCommand,
+      nonRetryable: true,
+      message: `malformed ${command}: ${problems.join('; ')}`,
+      details: [problems],
+    });
+  }
+
+  /**
+   * SubmitOrder's validator: the same orderId with other content is refused, and so is a submission that is no
+   * order at all; a rejected update leaves no event in the order's history.
+   */
+  private rejectConflict(submission: unknown): void {
+    const checked = checkOrderSubmitted(submission);
+    if (!checked.ok) {
+      throw ApplicationFailure.create({
+        type: ErrorType.InvalidOrder,
+        nonRetryable: true,
+        message: describeOrderProblems(checked.problems),
+        details: [checked.problems],
+      });
+    }
+    if (!isSameOrder(this.order, checked.order)) {
+      throw ApplicationFailure.create({
+        type: ErrorType.OrderConflict,
+        nonRetryable: true,
+        message: `order ${this.state.orderId} already exists with different content; use a new orderId for a new order`,
+      });
+    }
+  }
+
+  /**
+   * OrderStored, from the order itself. `created`: this submission is the one the order started with, i.e. it came
+   * with the start (update-with-start): the first one handled in the first run's first workflow task, whose history
+   * is the start event and that task's two events. Submissions that reached the order before its first task ran
+   * (a retry while no worker answered) are duplicates of it.
+   */
+  private stored(): OrderStored {
+    const info = workflowInfo();
+    const created = this.firstRun && info.historyLength <= 3 && !this.answeredASubmission;
+    this.answeredASubmission = true;
+    return {
+      orderId: this.state.orderId,
+      workflowId: info.workflowId,
+      runId: info.runId,
+      status: this.state.status,
+      created,
+      acknowledged: true,
+    };
   }
 
   /**

@@ -29,7 +29,7 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
   if (!carried && patched(orderPatches.menusToMatch)) await run.offerMenusToMatch();
 
   while (!isFinal(state.status)) {
-    if (run.mustContinueAsNew()) return continueAsNew<typeof Order>(order, run.carried());
+    if (run.mustContinueAsNew()) return continueAsNewAfterHandlers(run, order);
     switch (state.status) {
       case 'Pending':
         await run.validate();
@@ -44,14 +44,28 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
     }
   }
 
-  // Late commands keep getting a recorded answer for a while instead of "workflow not found".
+  // The order closes at its outcome, with its final state as its result: a late command gets "order X is Confirmed"
+  // from the client and `getState` reads the result, with no open workflow and no timer for a day per order.
+  if (patched(orderPatches.closesAtOutcome)) {
+    delete state.retainUntil;
+    await run.handlersFinished();
+    return state;
+  }
+  // Orders started before that keep answering late commands for `retainFor`, as they always did.
   for (;;) {
     const left = Date.parse(state.retainUntil ?? '') - Date.now();
     if (!(left > 0)) break;
-    if (run.mustContinueAsNew()) return continueAsNew<typeof Order>(order, run.carried());
+    if (run.mustContinueAsNew()) return continueAsNewAfterHandlers(run, order);
     await condition(() => run.mustContinueAsNew(), left);
   }
+  await run.handlersFinished();
   return state;
+}
+
+/** Continue-as-new once every update and signal handler has returned, so that no caller loses its answer. */
+async function continueAsNewAfterHandlers(run: OrderRun, order: OrderSubmitted): Promise<never> {
+  await run.handlersFinished();
+  return continueAsNew<typeof Order>(order, run.carried());
 }
 
 /**

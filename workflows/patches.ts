@@ -22,6 +22,11 @@ export const orderPatches = {
    * command longer is refused. Called only for input or a command that is too long and otherwise well-formed.
    */
   lengthBounds: 'order-messages-length-bounded',
+  /**
+   * An order completes at its outcome (Confirmed, Rejected, Cancelled, Expired), its final state the result. Orders
+   * started before it stay open for `retainFor` so that late commands get a recorded answer.
+   */
+  closesAtOutcome: 'order-closes-at-outcome',
 } as const;
 
 /** CateringMatch's. */

@@ -21,7 +21,7 @@ import {
   formatVersionCounts,
 } from '../clients/operator-view';
 import { placeOrder } from '../clients/place-order';
-import type { OrderStatus } from '../contract';
+import type { CommandAnswer, OrderStatus } from '../contract';
 
 const usage = `usage: npm run cli -- <command> [options]
 
@@ -36,6 +36,7 @@ orders
   resume <orderId>                  re-activate a stalled validation now (ResumeValidation)
   cancel <orderId> [--reason R]     CancelOrder
   confirm <orderId> --menu M        ConfirmOrder by hand
+                                    each prints the order's answer (applied, duplicate) and exits 1 on a refusal
 
 catering match
   confirm-menu --order ID --menu M --by customer|caterer [--caterer C] [--event-id E]
@@ -108,13 +109,27 @@ function orderFromFlags(options: Options): unknown {
 
 const print = (value: unknown): void => console.log(JSON.stringify(value, null, 2));
 
+/** E.g. "CancelOrder applied: order is Cancelled", "ConfirmOrder duplicate (already confirmed with menu m1)". */
+function printAnswer(command: string, answer: CommandAnswer, options: Options): void {
+  if (options.json === true) return print(answer);
+  const why = answer.reason === undefined ? '' : ` (${answer.reason})`;
+  console.log(`${command} ${answer.outcome}${why}: order is ${answer.status}`);
+}
+
 const eventId = (options: Options, kind: string, orderId: string, menuId: string): string =>
   optional(options, 'event-id') ?? `cli:${kind}:${orderId}:${menuId}:${Date.now()}`;
 
 async function run(client: Client, command: string, options: Options, positionals: string[]): Promise<void> {
   switch (command) {
-    case 'submit':
-      return print(await placeOrder(client, orderFromFlags(options)));
+    case 'submit': {
+      const placed = await placeOrder(client, orderFromFlags(options));
+      print(placed);
+      if (!placed.order.acknowledged)
+        console.error(
+          `order ${placed.order.orderId} is stored but not yet acknowledged: no order worker answered; it runs once one does`,
+        );
+      return;
+    }
     case 'status':
       return print(await getOrderState(client, onePositional(positionals, 'orderId')));
     case 'list': {
@@ -134,15 +149,25 @@ async function run(client: Client, command: string, options: Options, positional
       const counts = await countByVersion(client, deployment);
       return options.json === true ? print(counts) : console.log(formatVersionCounts(counts));
     }
+    // The order's own answer; a refusal is thrown, printed with its reason, and exits 1.
     case 'resume':
-      await resumeValidation(client, onePositional(positionals, 'orderId'));
-      return console.log('ResumeValidation sent');
+      return printAnswer(
+        'ResumeValidation',
+        await resumeValidation(client, onePositional(positionals, 'orderId')),
+        options,
+      );
     case 'cancel':
-      await cancelOrder(client, onePositional(positionals, 'orderId'), optional(options, 'reason'));
-      return console.log('CancelOrder sent');
+      return printAnswer(
+        'CancelOrder',
+        await cancelOrder(client, onePositional(positionals, 'orderId'), optional(options, 'reason')),
+        options,
+      );
     case 'confirm':
-      await confirmOrder(client, onePositional(positionals, 'orderId'), required(options, 'menu'));
-      return console.log('ConfirmOrder sent');
+      return printAnswer(
+        'ConfirmOrder',
+        await confirmOrder(client, onePositional(positionals, 'orderId'), required(options, 'menu')),
+        options,
+      );
     case 'confirm-menu': {
       const orderId = required(options, 'order');
       const menuId = required(options, 'menu');

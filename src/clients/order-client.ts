@@ -1,23 +1,50 @@
 /** Client-side operations on orders, shared by the CLI and the tests. */
-import { isDeepStrictEqual } from 'node:util';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
-import type { Client, WorkflowExecutionDescription, WorkflowHandle } from '@temporalio/client';
+import {
+  isGrpcServiceError,
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  WorkflowUpdateRPCTimeoutOrCancelledError,
+} from '@temporalio/client';
+import type {
+  Client,
+  WorkflowExecutionDescription,
+  WorkflowHandle,
+  WorkflowHandleWithStartDetails,
+} from '@temporalio/client';
+import { ApplicationFailure, msToNumber } from '@temporalio/common';
+import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type { Duration } from '@temporalio/common';
 import type { Order } from '../../workflows/order';
 import { checkOrderSubmitted, describeOrderProblems, effectiveOrderSettings } from '../contract/order-input';
 import {
   cancelOrderSignal,
+  cancelOrderUpdate,
   confirmOrderSignal,
+  confirmOrderUpdate,
   CustomerIdAttribute,
+  ErrorType,
   getOrderStateQuery,
   orderStatuses,
   OrderStatusAttribute,
   orderWorkflowId,
   resumeValidationSignal,
+  resumeValidationUpdate,
+  submitOrderUpdate,
   TaskQueue,
   WorkflowType,
 } from '../contract';
-import type { OrderState, OrderStatus, OrderStored, OrderSubmitted } from '../contract';
+import type {
+  CancelOrder,
+  CommandAnswer,
+  ConfirmOrder,
+  OrderState,
+  OrderStatus,
+  OrderStored,
+  OrderSubmitted,
+  ResumeValidation,
+} from '../contract';
 
 /** The submission was refused before anything was started; `problems` name the fields. */
 export class InvalidOrderError extends Error {
@@ -42,22 +69,48 @@ export class OrderNotFoundError extends Error {
   }
 }
 
-/** The order's workflow has completed (its retention after a final status is over): it takes no more commands. */
+/** The order's workflow has closed (at its outcome, or after its retention): it takes no more commands. */
 export class OrderFinishedError extends Error {
   override readonly name = 'OrderFinishedError';
   constructor(
     readonly orderId: string,
     readonly executionStatus: string,
+    /** The order's own final status, from its search attribute; absent when it never set one. */
+    readonly status?: OrderStatus,
   ) {
     super(
-      `order ${orderId} is finished (workflow ${executionStatus.toLowerCase()}); it takes no more commands`,
+      status !== undefined && executionStatus === 'COMPLETED'
+        ? `order ${orderId} is ${status} and closed; it no longer takes commands`
+        : `order ${orderId} is finished (workflow ${executionStatus.toLowerCase()}${status ? `, last status ${status}` : ''}); it no longer takes commands`,
     );
   }
+}
+
+/** The order refused a command it understood: it is in no state to take it (`answer.reason` says why). */
+export class CommandRefusedError extends Error {
+  override readonly name = 'CommandRefusedError';
+  constructor(
+    readonly orderId: string,
+    readonly command: string,
+    readonly answer: CommandAnswer,
+  ) {
+    super(`${command} refused by order ${orderId} (${answer.status}): ${answer.reason ?? 'no reason given'}`);
+  }
+}
+
+/** The order's update validator rejected a command as malformed or for another order; nothing was recorded. */
+export class InvalidCommandError extends Error {
+  override readonly name = 'InvalidCommandError';
 }
 
 export interface SubmitOrderOptions {
   /** Defaults to `orders`; tests may isolate themselves on another queue. */
   taskQueue?: string;
+  /**
+   * How long to wait for the order's own acknowledgement (default 10 seconds). The start is durable as soon as the
+   * server has it; past this wait, with no order worker answering, the answer says `acknowledged: false`.
+   */
+  acknowledgeWithin?: Duration;
 }
 
 export interface OrderSummary {
@@ -82,52 +135,6 @@ const asStatus = (value: unknown): OrderStatus | undefined => orderStatuses.find
 export const orderSummaryLine = (order: OrderSubmitted): string =>
   `Order ${order.orderId} · customer ${order.customerId} · ${order.amount.toFixed(2)} ${order.currency}`;
 
-/**
- * What makes two submissions "the same order": the order normalised, with the settings it runs by (its own choices
- * over today's defaults). A retry with the same key and content is answered with the stored order; the same key
- * with other content is a client bug worth saying so. `undefined` for input that is no order at all.
- */
-function orderContent(input: unknown): unknown {
-  const checked = checkOrderSubmitted(input, { lenientTiming: true });
-  if (!checked.ok) return undefined;
-  const { orderId, customerId, amount, currency, card, menus } = checked.order;
-  return {
-    // Spaces and dashes in a card number are tolerated on input; they do not make another card.
-    order: {
-      orderId,
-      customerId,
-      amount,
-      currency,
-      card: { ...card, number: card.number.replace(/[\s-]/g, '') },
-      menus: menus ?? [],
-    },
-    settings: effectiveOrderSettings(checked.order),
-  };
-}
-
-/**
- * Whether a submission is the stored order again (a retry, answered with it) rather than other content under its
- * orderId (a conflict): every field of the order and every setting it runs by is compared, the card included.
- */
-export function isSameOrder(stored: unknown, submitted: unknown): boolean {
-  const content = orderContent(stored);
-  return content !== undefined && isDeepStrictEqual(content, orderContent(submitted));
-}
-
-/**
- * The input the order's current run started with, read from its history's first event: the order itself, however
- * it was started (this client, the temporal CLI, the Web UI, code), so every start can be compared with it.
- */
-async function storedInput(client: Client, orderId: string): Promise<unknown> {
-  const { history } = await client.workflowService.getWorkflowExecutionHistory({
-    namespace: client.options.namespace,
-    execution: { workflowId: orderWorkflowId(orderId) },
-    maximumPageSize: 1,
-  });
-  const payloads = history?.events?.[0]?.workflowExecutionStartedEventAttributes?.input?.payloads;
-  return decodeFromPayloadsAtIndex(client.options.loadedDataConverter, 0, payloads);
-}
-
 async function describeOrder(client: Client, orderId: string): Promise<WorkflowExecutionDescription> {
   try {
     return await orderHandle(client, orderId).describe();
@@ -137,10 +144,55 @@ async function describeOrder(client: Client, orderId: string): Promise<WorkflowE
   }
 }
 
+/** The order's input and start options, the same for an acknowledged submission and a plain start. */
+function orderStart(order: OrderSubmitted, options: SubmitOrderOptions) {
+  // The whole policy goes into the input, i.e. into history: the order runs by the defaults of today whatever
+  // they become tomorrow, and anyone reading its history sees the rules it runs by.
+  const { validationPolicy, retainFor, confirmWithin } = effectiveOrderSettings(order);
+  const submission: OrderSubmitted = { ...order, validationPolicy, retainFor, confirmWithin };
+  return {
+    submission,
+    startOptions: {
+      workflowId: orderWorkflowId(order.orderId),
+      taskQueue: options.taskQueue ?? TaskQueue.orders,
+      args: [submission] as [OrderSubmitted],
+      workflowIdReusePolicy: 'REJECT_DUPLICATE' as const,
+      typedSearchAttributes: [
+        { key: OrderStatusAttribute, value: 'Pending' as OrderStatus },
+        { key: CustomerIdAttribute, value: order.customerId },
+      ],
+      staticSummary: orderSummaryLine(order),
+      // For the operator's list: visibility returns the memo (decrypted by this client), never the input.
+      memo: { amount: order.amount, currency: order.currency },
+    },
+  };
+}
+
 /**
- * Stores an order: validates it here (so a bad one starts nothing), then starts its workflow. The answer comes once
- * the start is acknowledged, i.e. once the input is in history. The same orderId again returns the existing order,
- * running or closed, with `created: false`.
+ * Starts an order without waiting for its answer, as `temporal workflow start` does: for senders that do not wait,
+ * and for tests that start the order before its worker. The start is durable; the order runs once a worker takes it.
+ * An orderId already taken, running or closed, is refused by the server (WorkflowExecutionAlreadyStartedError).
+ */
+export async function startOrder(
+  client: Client,
+  input: unknown,
+  options: Omit<SubmitOrderOptions, 'acknowledgeWithin'> = {},
+): Promise<WorkflowHandleWithStartDetails<typeof Order>> {
+  const checked = checkOrderSubmitted(input);
+  if (!checked.ok) throw new InvalidOrderError(checked.problems);
+  const { startOptions } = orderStart(checked.order, options);
+  return client.workflow.start<typeof Order>(WorkflowType.order, {
+    ...startOptions,
+    workflowIdConflictPolicy: 'FAIL',
+  });
+}
+
+/**
+ * Stores an order by update-with-start: validates it here (so a bad one starts nothing), then starts its workflow
+ * with a SubmitOrder update, and the order itself answers OrderStored. The same orderId again reaches the order,
+ * running or continued, whose validator compares the submission with its own input: the same content is answered
+ * with the stored order (`created: false`), other content is refused (OrderConflictError). A closed order is not
+ * started again (REJECT_DUPLICATE): OrderFinishedError says how it ended.
  */
 export async function submitOrder(
   client: Client,
@@ -150,53 +202,88 @@ export async function submitOrder(
   const checked = checkOrderSubmitted(input);
   if (!checked.ok) throw new InvalidOrderError(checked.problems);
   const order = checked.order;
-  const workflowId = orderWorkflowId(order.orderId);
-  // The whole policy goes into the input, i.e. into history: the order runs by the defaults of today whatever
-  // they become tomorrow, and anyone reading its history sees the rules it runs by.
-  const { validationPolicy, retainFor, confirmWithin } = effectiveOrderSettings(order);
+  const { submission, startOptions } = orderStart(order, options);
+  const workflowId = startOptions.workflowId;
+  const startWorkflowOperation = new WithStartWorkflowOperation<typeof Order>(WorkflowType.order, {
+    ...startOptions,
+    workflowIdConflictPolicy: 'USE_EXISTING',
+  });
+  const waitMs = msToNumber(options.acknowledgeWithin ?? '10 seconds');
   try {
-    const handle = await client.workflow.start<typeof Order>(WorkflowType.order, {
-      workflowId,
-      taskQueue: options.taskQueue ?? TaskQueue.orders,
-      args: [{ ...order, validationPolicy, retainFor, confirmWithin }],
-      workflowIdConflictPolicy: 'FAIL',
-      workflowIdReusePolicy: 'REJECT_DUPLICATE',
-      typedSearchAttributes: [
-        { key: OrderStatusAttribute, value: 'Pending' },
-        { key: CustomerIdAttribute, value: order.customerId },
-      ],
-      staticSummary: orderSummaryLine(order),
-      // For the operator's list: visibility returns the memo (decrypted by this client), never the input.
-      memo: { amount: order.amount, currency: order.currency },
-    });
-    return {
-      orderId: order.orderId,
-      workflowId,
-      runId: handle.firstExecutionRunId,
-      status: 'Pending',
-      created: true,
-    };
+    return await client.withDeadline(Date.now() + waitMs, () =>
+      client.workflow.executeUpdateWithStart(submitOrderUpdate, {
+        args: [submission],
+        startWorkflowOperation,
+      }),
+    );
   } catch (err) {
-    if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure) {
+      const type = err.cause.type as ErrorType | undefined | null;
+      if (type === ErrorType.OrderConflict) throw new OrderConflictError(order.orderId);
+      if (type === ErrorType.InvalidOrder) throw new InvalidOrderError(problemsOf(err.cause));
+    }
+    if (err instanceof WorkflowExecutionAlreadyStartedError) throw await finished(client, order.orderId);
+    if (!isDeadlineExceeded(err) && !predatesUpdates(err)) throw err;
   }
-  const existing = await describeOrder(client, order.orderId);
-  // A continued run's input is the order as its first run checked it, so the current run always holds the order.
-  if (!isSameOrder(await storedInput(client, order.orderId), order))
-    throw new OrderConflictError(order.orderId);
+  // No order worker answered in time, or the order runs code from before SubmitOrder (a pinned older version): the
+  // start is durable once the server has it, so say it is stored, or that it is not there.
+  const description = await describeOrder(client, order.orderId);
+  if (description.status.name !== 'RUNNING') throw await finished(client, order.orderId);
   return {
     orderId: order.orderId,
     workflowId,
-    runId: existing.runId,
-    // Set by the client at start and upserted at each transition, so no worker is needed to answer.
-    status: asStatus(existing.typedSearchAttributes.get(OrderStatusAttribute)) ?? 'Pending',
+    runId: description.runId,
+    status: asStatus(description.typedSearchAttributes.get(OrderStatusAttribute)) ?? 'Pending',
     created: false,
+    acknowledged: false,
   };
 }
 
-/** The order's full state, from its workflow's `getState` query (needs an order worker running). */
+const problemsOf = (failure: ApplicationFailure): string[] => {
+  const [problems] = failure.details ?? [];
+  return Array.isArray(problems) ? problems.map(String) : [failure.message];
+};
+
+/**
+ * The order's code registers no handler for this update: it runs a version from before the updates (Worker
+ * Versioning keeps a pinned order on the code it started with). The SDK rejects such an update with this failure
+ * (type `Error`, the default of `ApplicationFailure.nonRetryable`).
+ */
+const predatesUpdates = (err: unknown): boolean =>
+  err instanceof WorkflowUpdateFailedError &&
+  err.cause instanceof ApplicationFailure &&
+  (!err.cause.type || err.cause.type === 'Error') &&
+  err.cause.message.startsWith('No registered handler for update');
+
+/** gRPC status DEADLINE_EXCEEDED. */
+const grpcDeadlineExceeded = 4;
+
+/** As a call under `client.withDeadline` fails when its deadline passes. */
+const isDeadlineExceeded = (err: unknown): boolean =>
+  err instanceof WorkflowUpdateRPCTimeoutOrCancelledError ||
+  (isGrpcServiceError(err) && Number(err.code) === grpcDeadlineExceeded) ||
+  (err instanceof Error && isGrpcServiceError(err.cause) && Number(err.cause.code) === grpcDeadlineExceeded);
+
+/** Why a closed order takes nothing more: how it ended, from visibility (no worker needed). */
+async function finished(client: Client, orderId: string): Promise<OrderFinishedError> {
+  const description = await describeOrder(client, orderId);
+  return new OrderFinishedError(
+    orderId,
+    description.status.name,
+    asStatus(description.typedSearchAttributes.get(OrderStatusAttribute)),
+  );
+}
+
+/**
+ * The order's full state: its `getState` query while it runs (needs an order worker), its result once it has closed
+ * (needs none).
+ */
 export async function getOrderState(client: Client, orderId: string): Promise<OrderState> {
+  const handle = orderHandle(client, orderId);
+  const description = await describeOrder(client, orderId);
+  if (description.status.name === 'COMPLETED') return handle.result();
   try {
-    return await orderHandle(client, orderId).query(getOrderStateQuery);
+    return await handle.query(getOrderStateQuery);
   } catch (err) {
     if (err instanceof WorkflowNotFoundError) throw new OrderNotFoundError(orderId);
     throw err;
@@ -237,28 +324,58 @@ export async function listOrders(
   return orders;
 }
 
-async function signalOrder(
+/**
+ * Sends a command as an update and returns the order's answer: applied or duplicate; a refusal throws
+ * CommandRefusedError with its reason, a malformed command InvalidCommandError (the validator rejected it, nothing
+ * was recorded), a closed order OrderFinishedError. An order whose code predates the updates gets the command as the
+ * signal of the same name, answered `signalled`: its own answer is then recorded in `getState`.
+ */
+async function commandOrder<C extends OrderCommandPayload>(
   client: Client,
   orderId: string,
-  send: (h: WorkflowHandle<typeof Order>) => Promise<void>,
-) {
+  definitions: { update: UpdateDefinition<CommandAnswer, [C]>; signal: SignalDefinition<[C]> },
+  command: C,
+): Promise<CommandAnswer> {
+  const handle = orderHandle(client, orderId);
+  const name = definitions.update.name;
+  let answer: CommandAnswer;
   try {
-    await send(orderHandle(client, orderId));
+    answer = await handle.executeUpdate(definitions.update, { args: [command] });
   } catch (err) {
+    if (predatesUpdates(err)) {
+      await handle.signal(definitions.signal, command);
+      const status = asStatus(
+        (await describeOrder(client, orderId)).typedSearchAttributes.get(OrderStatusAttribute),
+      );
+      return { outcome: 'signalled', status: status ?? 'Pending' };
+    }
+    if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure)
+      throw new InvalidCommandError(err.cause.message, { cause: err });
     if (!(err instanceof WorkflowNotFoundError)) throw err;
-    // Signalling a closed workflow also says "not found"; tell the two apart for the user.
-    const description = await describeOrder(client, orderId);
-    throw new OrderFinishedError(orderId, description.status.name);
+    // An update to a closed workflow also says "not found"; tell the two apart for the user.
+    throw await finished(client, orderId);
   }
+  if (answer.outcome === 'refused') throw new CommandRefusedError(orderId, name, answer);
+  return answer;
 }
 
-/** Re-activates a stalled validation now instead of at its scheduled time. */
-export const resumeValidation = (client: Client, orderId: string): Promise<void> =>
-  signalOrder(client, orderId, (h) => h.signal(resumeValidationSignal, { orderId }));
+type OrderCommandPayload = ConfirmOrder | CancelOrder | ResumeValidation;
 
-export const cancelOrder = (client: Client, orderId: string, reason?: string): Promise<void> =>
-  signalOrder(client, orderId, (h) =>
-    h.signal(cancelOrderSignal, reason === undefined ? { orderId } : { orderId, reason }),
+/** Re-activates a stalled validation now instead of at its scheduled time. */
+export const resumeValidation = (client: Client, orderId: string): Promise<CommandAnswer> =>
+  commandOrder(
+    client,
+    orderId,
+    { update: resumeValidationUpdate, signal: resumeValidationSignal },
+    { orderId },
+  );
+
+export const cancelOrder = (client: Client, orderId: string, reason?: string): Promise<CommandAnswer> =>
+  commandOrder(
+    client,
+    orderId,
+    { update: cancelOrderUpdate, signal: cancelOrderSignal },
+    reason === undefined ? { orderId } : { orderId, reason },
   );
 
 /** ConfirmOrder with the agreed menu; before validation it is kept and applied once the card is validated. */
@@ -267,7 +384,10 @@ export const confirmOrder = (
   orderId: string,
   menuId: string,
   eventId?: string,
-): Promise<void> =>
-  signalOrder(client, orderId, (h) =>
-    h.signal(confirmOrderSignal, eventId === undefined ? { orderId, menuId } : { orderId, menuId, eventId }),
+): Promise<CommandAnswer> =>
+  commandOrder(
+    client,
+    orderId,
+    { update: confirmOrderUpdate, signal: confirmOrderSignal },
+    eventId === undefined ? { orderId, menuId } : { orderId, menuId, eventId },
   );

@@ -4,4 +4,8 @@ export enum ErrorType {
   InvalidCardData = 'InvalidCardData',
   ValidatorUnavailable = 'ValidatorUnavailable',
   InvalidMatch = 'InvalidMatch',
+  /** A SubmitOrder whose content differs from the order stored under its orderId. */
+  OrderConflict = 'OrderConflict',
+  /** An update's command that is malformed or names another order: rejected, so it leaves no event in history. */
+  InvalidCommand = 'InvalidCommand',
 }

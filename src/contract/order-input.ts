@@ -124,3 +124,48 @@ export function effectiveOrderSettings(order: OrderSubmitted): OrderSettings {
   if (order.maxHistoryEvents !== undefined) settings.maxHistoryEvents = order.maxHistoryEvents;
   return settings;
 }
+
+/** Structural equality of JSON-like values (what crossed a payload converter), without Node's util. */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  const keysA = Object.keys(a).filter((k) => (a as Record<string, unknown>)[k] !== undefined);
+  const keysB = Object.keys(b).filter((k) => (b as Record<string, unknown>)[k] !== undefined);
+  return (
+    keysA.length === keysB.length &&
+    keysA.every((k) => sameJson((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k]))
+  );
+}
+
+/**
+ * What makes two submissions "the same order": the order normalised, with the settings it runs by (its own choices
+ * over today's defaults). `undefined` for input that is no order at all.
+ */
+function orderContent(input: unknown): unknown {
+  const checked = checkOrderSubmitted(input, { lenientTiming: true, lengthBounds: false });
+  if (!checked.ok) return undefined;
+  const { orderId, customerId, amount, currency, card, menus } = checked.order;
+  return {
+    // Spaces and dashes in a card number are tolerated on input; they do not make another card.
+    order: {
+      orderId,
+      customerId,
+      amount,
+      currency,
+      card: { ...card, number: card.number.replace(/[\s-]/g, '') },
+      menus: menus ?? [],
+    },
+    settings: effectiveOrderSettings(checked.order),
+  };
+}
+
+/**
+ * Whether a submission is the stored order again (a retry, answered with the stored order) rather than other content
+ * under its orderId (a conflict, a client bug worth saying so): every field of the order and every setting it runs by
+ * is compared, the card included. The order's SubmitOrder validator decides it, so every client gets the same rule.
+ */
+export function isSameOrder(stored: unknown, submitted: unknown): boolean {
+  const content = orderContent(stored);
+  return content !== undefined && sameJson(content, orderContent(submitted));
+}

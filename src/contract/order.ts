@@ -37,6 +37,23 @@ export interface OrderStored {
   status: OrderStatus;
   /** false when this submission was a duplicate of an order already stored. */
   created: boolean;
+  /**
+   * Whether the order itself answered (its SubmitOrder update). false: the start is durable and the order runs once
+   * an order worker takes it, but no worker answered within the client's wait.
+   */
+  acknowledged: boolean;
+}
+
+/**
+ * The order's answer to a command sent as an update: `applied`, `duplicate` (it changes nothing: the order already
+ * is so) or `refused` with the reason. `status` is the order's status after the command. `signalled` is the client's,
+ * never the order's: the order runs code from before the updates, so the command went as a signal, whose answer the
+ * order records in its state.
+ */
+export interface CommandAnswer {
+  outcome: 'applied' | 'duplicate' | 'refused' | 'signalled';
+  status: OrderStatus;
+  reason?: string;
 }
 
 export const orderStatuses = [

@@ -1,5 +1,6 @@
 import { activityInfo, CancelledFailure, Context } from '@temporalio/activity';
 import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Duration } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createAlertActivities } from '../../activities/alerts';
@@ -11,7 +12,7 @@ import { createOrderNotificationActivities } from '../../activities/order-notifi
 import type { PublishedConfirmation } from '../../activities/order-notifications';
 import { offerMenusToMatch } from '../../src/clients/catering-match-client';
 import { MemoryLedger } from '../../src/infra/jsonl-ledger';
-import { submitOrder } from '../../src/clients/order-client';
+import { startOrder, submitOrder } from '../../src/clients/order-client';
 import { cateringMatchWorkflowId, getOrderStateQuery, orderWorkflowId, TaskQueue } from '../../src/contract';
 import type {
   CreditCardValidationRequested,
@@ -20,10 +21,10 @@ import type {
   MatchOfferRequest,
   OperationsAlert,
   OrderState,
+  OrderStored,
   OrderSubmitted,
   ValidationPolicy,
 } from '../../src/contract';
-import type { Order } from '../../workflows/order';
 import { testDataConverter } from './codec';
 import { createTestWorker, createTimeSkippingEnv, uniqueId } from './environments';
 import { eventually } from './eventually';
@@ -137,7 +138,10 @@ export class OrderHarness {
           try {
             return await validator.validateCreditCard(request);
           } catch (err) {
-            if (err instanceof CancelledFailure && Context.current().cancellationDetails?.cancelRequested) {
+            // Asked to cancel, or told the order has closed (its workflow completed on the cancellation): either
+            // way the workflow's doing, not a timeout or a shutdown.
+            const details = Context.current().cancellationDetails;
+            if (err instanceof CancelledFailure && (details?.cancelRequested || details?.notFound)) {
               this.cancelRequestsSeen.push(request.orderId);
             }
             throw err;
@@ -193,16 +197,29 @@ export const statusesOf = (state: OrderState) => state.transitions.map((t) => t.
 const startedInThisTest: string[] = [];
 
 /** Submits through the real client function and remembers the workflow so `terminateStarted` can clean it up. */
+/** submitOrder (update-with-start, answered by the order: its worker must run), cleaned up like submitForTest. */
+export const submitAcknowledged = (
+  env: TestWorkflowEnvironment,
+  input: OrderSubmitted,
+): Promise<OrderStored> => submitAcknowledgedWithin(env, input);
+
+export async function submitAcknowledgedWithin(
+  env: TestWorkflowEnvironment,
+  input: OrderSubmitted,
+  acknowledgeWithin?: Duration,
+): Promise<OrderStored> {
+  startedInThisTest.push(orderWorkflowId(input.orderId), cateringMatchWorkflowId(input.orderId));
+  return submitOrder(env.client, input, acknowledgeWithin === undefined ? {} : { acknowledgeWithin });
+}
+
 export async function submitForTest(env: TestWorkflowEnvironment, input: OrderSubmitted) {
   const workflowId = orderWorkflowId(input.orderId);
   // A match the order started for real (`matches: 'real'`) is cleaned up with it; terminating an absent one is a no-op.
   startedInThisTest.push(workflowId, cateringMatchWorkflowId(input.orderId));
-  const stored = await submitOrder(env.client, input);
-  return {
-    stored,
-    handle: env.client.workflow.getHandle<typeof Order>(workflowId),
-    state: stateOf(env, workflowId),
-  };
+  // Started as `temporal workflow start` would, without waiting for the order's answer: most tests start the order
+  // before its worker runs. submitOrder, which waits for the order's SubmitOrder answer, has tests of its own.
+  const handle = await startOrder(env.client, input);
+  return { handle, state: stateOf(env, workflowId) };
 }
 
 /**
