@@ -31,4 +31,4 @@ RUN mkdir -p /data && chown node:node /data
 VOLUME ["/data"]
 USER node
 # The order worker loads dist/workflow-bundle.js (no webpack at start); SIGTERM drains within WORKER_SHUTDOWN_GRACE.
-CMD ["node", "dist/src/bin/order-worker.js"]
+CMD ["node", "--max-old-space-size=1024", "dist/src/bin/order-worker.js"]

@@ -8,6 +8,10 @@ RUN_DIR="$ROOT_DIR/.temporal/run"
 mkdir -p "$RUN_DIR"
 
 declare -A ENTRY=([worker]=dist/src/bin/order-worker.js [validator]=dist/src/bin/validator-worker.js [codec-server]=dist/src/bin/codec-server.js)
+# The order worker's heap limit, for its main thread and its workflow thread alike: the sticky cache is sized from it,
+# and a limit well under the machine's default makes V8 collect replays' garbage before RSS grows past it
+# (docs/benchmark.md#soak-open-orders-on-one-order-worker). The Dockerfile and compose run it with the same flag.
+declare -A NODE_FLAGS=([worker]=--max-old-space-size=1024)
 
 pid_of() {
   local pid
@@ -26,7 +30,7 @@ start() {
   ensure_build
   # The shell writes its own pid and then becomes node, so the pid file names the session leader whatever
   # setsid did to get there.
-  (cd "$ROOT_DIR" && setsid bash -c 'echo $$ >"$1"; exec node "$2"' _ "$RUN_DIR/$name.pid" "$entry" \
+  (cd "$ROOT_DIR" && setsid bash -c 'echo $$ >"$1"; exec node $3 "$2"' _ "$RUN_DIR/$name.pid" "$entry" "${NODE_FLAGS[$name]:-}" \
     >"$RUN_DIR/$name.log" 2>&1 </dev/null &)
   for _ in $(seq 1 20); do [[ -s "$RUN_DIR/$name.pid" ]] && break; sleep 0.1; done
   say "$name started (pid $(cat "$RUN_DIR/$name.pid"), log .temporal/run/$name.log)"

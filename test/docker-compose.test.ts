@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { nodeFlags } from './support/app-processes';
 
 interface Service {
   build?: unknown;
@@ -28,7 +29,9 @@ describe('docker-compose.yml, read against the project', () => {
   test('when an app container starts, then it runs, with plain node, an entry point that npm run build compiles', () => {
     expect(appServices.length).toBeGreaterThanOrEqual(4);
     for (const [name, service] of appServices) {
-      const [node, entry, ...rest] = service.command ?? [];
+      // Node's own flags (the order worker's heap limit) come before the entry point.
+      const [node, ...args] = service.command ?? [];
+      const [entry, ...rest] = args.filter((arg) => !arg.startsWith('--'));
       const source = /^dist\/(src\/[\w/-]+)\.js$/.exec(entry ?? '')?.[1];
       expect({
         name,
@@ -58,11 +61,18 @@ describe('docker-compose.yml, read against the project', () => {
     expect(runtime).toMatch(/^COPY --from=deps \/app\/node_modules \.\/node_modules$/m);
     expect(runtime).toMatch(/^COPY --from=build \/app\/dist \.\/dist$/m);
     expect(runtime).toMatch(/^USER node$/m);
-    expect(runtime).toContain('CMD ["node", "dist/src/bin/order-worker.js"]');
+    // The order worker as `npm start` runs it, its heap limit included.
+    const flags = /declare -A NODE_FLAGS=\(\[worker\]=(\S+)\)/.exec(read('scripts/processes.sh'))?.[1];
+    expect([flags]).toEqual(nodeFlags.worker);
+    expect(runtime).toContain(`CMD ["node", "${flags}", "dist/src/bin/order-worker.js"]`);
     expect(runtime).not.toMatch(/tsx|COPY (src|workflows|activities)\b/);
     const { dependencies } = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
     expect(Object.keys(dependencies)).not.toContain('tsx');
-    expect(compose.services['order-worker']?.command).toEqual(['node', 'dist/src/bin/order-worker.js']);
+    expect(compose.services['order-worker']?.command).toEqual([
+      'node',
+      flags,
+      'dist/src/bin/order-worker.js',
+    ]);
   });
 
   test('when the order worker runs in compose, then it joins the same worker deployment as under npm start, and the validator none', () => {

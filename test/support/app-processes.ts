@@ -7,6 +7,12 @@ import { temporal } from '@temporalio/proto';
 const root = resolve(__dirname, '..', '..');
 const entries = { worker: 'src/bin/order-worker.ts', validator: 'src/bin/validator-worker.ts' } as const;
 
+/** The Node flags each process runs with under `npm start` (scripts/processes.sh's NODE_FLAGS), the image and compose. */
+export const nodeFlags: Record<keyof typeof entries, string[]> = {
+  worker: ['--max-old-space-size=1024'],
+  validator: [],
+};
+
 /**
  * A real worker process (`npm run worker` / `npm run validator`), pointed at a test server; with `compiled`, the
  * built one as the image runs it (`node dist/src/bin/order-worker.js`: no tsx).
@@ -27,9 +33,12 @@ export class AppProcess {
     if (this.child) throw new Error(`${this.name} is already running`);
     // `node --import tsx` rather than the tsx binary: one process, so SIGKILL reaches the worker itself
     // instead of leaving it orphaned behind a killed wrapper.
-    const args = this.options.compiled
-      ? [join('dist', entries[this.name].replace(/\.ts$/, '.js'))]
-      : ['--import', 'tsx', entries[this.name]];
+    const args = [
+      ...nodeFlags[this.name],
+      ...(this.options.compiled
+        ? [join('dist', entries[this.name].replace(/\.ts$/, '.js'))]
+        : ['--import', 'tsx', entries[this.name]]),
+    ];
     const child = spawn(process.execPath, args, {
       cwd: root,
       // Metrics off unless a test asks for a port: processes of tests running side by side would collide.
