@@ -32,7 +32,7 @@ import {
 import { eventually } from '../test/support/eventually';
 import { getMatchStateQuery } from '../src/contract';
 import { TestWorkflowEnvironment as Env } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { createAlertActivities } from '../activities/alerts';
 import type { RaisedAlert } from '../activities/alerts';
 import { createCreditCardValidatorActivities } from '../activities/credit-card-validator';
@@ -41,7 +41,7 @@ import { createOrderNotificationActivities } from '../activities/order-notificat
 import type { PublishedConfirmation } from '../activities/order-notifications';
 import { failureConverterPath } from '../src/infra/codec/data-converter';
 import { MemoryLedger } from '../src/infra/jsonl-ledger';
-import { workflowBundle } from '../test/support/environments';
+import { workflowBundle, workflowBundleWithShim } from '../test/support/environments';
 import { temporalCliExecutable } from '../test/support/toolchain';
 
 const historiesDir = join(__dirname, '..', 'test', 'histories');
@@ -434,21 +434,10 @@ async function recordBeforePatches(env: TestWorkflowEnvironment, faults: FaultIn
       namespace: env.namespace ?? 'default',
       taskQueue,
       dataConverter: { failureConverterPath },
-      workflowBundle: await bundleWorkflowCode({
-        workflowsPath: require.resolve('../workflows'),
-        failureConverterPath,
-        logger: new DefaultLogger('WARN'),
-        webpackConfigHook: (config) => ({
-          ...config,
-          resolve: {
-            ...config.resolve,
-            alias: {
-              ...config.resolve?.alias,
-              '@temporalio/workflow$': require.resolve(`../test/fixtures/before-patch/${patchId}`),
-            },
-          },
-        }),
-      }),
+      workflowBundle: await workflowBundleWithShim(
+        require.resolve('../workflows'),
+        require.resolve(`../test/fixtures/before-patch/${patchId}`),
+      ),
       activities: {
         ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
         ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),

@@ -10,7 +10,12 @@ import { confirmOrder, resumeValidation, submitOrder } from '../src/clients/orde
 import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue, WorkflowType } from '../src/contract';
 import type { CateringMatchState, OperationsAlert, OrderState, OrderSubmitted } from '../src/contract';
 import { failureConverterPath, testDataConverter } from './support/codec';
-import { createTimeSkippingEnv, uniqueId, workflowBundle } from './support/environments';
+import {
+  createTimeSkippingEnv,
+  uniqueId,
+  workflowBundle,
+  workflowBundleWithShim,
+} from './support/environments';
 import { eventually } from './support/eventually';
 import { loadHistory } from './support/histories';
 import { matchPatches, orderPatches } from '../workflows/patches';
@@ -23,22 +28,12 @@ import { OrderHarness, orderInput, stateOf } from './support/order-harness';
  * where the patches allow, and without a single workflow task failing.
  */
 
-const bundle = (workflowsPath: string, alias: Record<string, string> = {}) =>
-  bundleWorkflowCode({
-    workflowsPath,
-    failureConverterPath,
-    logger: new DefaultLogger('WARN'),
-    webpackConfigHook: (config) => ({
-      ...config,
-      resolve: { ...config.resolve, alias: { ...config.resolve?.alias, ...alias } },
-    }),
-  });
+const bundle = (workflowsPath: string) =>
+  bundleWorkflowCode({ workflowsPath, failureConverterPath, logger: new DefaultLogger('WARN') });
 
 /** Today's workflows with one change shipped unguarded (see test/fixtures/unpatched). */
 const unpatched = (shim: string) =>
-  bundle(require.resolve('../workflows'), {
-    '@temporalio/workflow$': require.resolve(`./fixtures/unpatched/${shim}`),
-  });
+  workflowBundleWithShim(require.resolve('../workflows'), require.resolve(`./fixtures/unpatched/${shim}`));
 
 /**
  * How each history replays against today's workflows with one change shipped unguarded (the shim named): `replayed`,

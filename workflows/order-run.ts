@@ -111,6 +111,15 @@ const msOf = (duration: Duration | undefined): number | undefined =>
   isDuration(duration, false) ? msToNumber(duration) : undefined;
 
 const now = (): string => new Date().toISOString();
+
+/** A non-retryable InvalidOrder naming every problem: the same words the client would have said. */
+export const invalidOrder = (problems: string[]): ApplicationFailure =>
+  ApplicationFailure.create({
+    type: ErrorType.InvalidOrder,
+    nonRetryable: true,
+    message: describeOrderProblems(problems),
+    details: [problems],
+  });
 const orderIdOf = (payload: unknown): unknown => (payload as { orderId?: unknown } | null)?.orderId;
 
 /**
@@ -281,14 +290,7 @@ export class OrderRun {
    */
   private rejectConflict(submission: unknown): void {
     const checked = checkOrderSubmitted(submission);
-    if (!checked.ok) {
-      throw ApplicationFailure.create({
-        type: ErrorType.InvalidOrder,
-        nonRetryable: true,
-        message: describeOrderProblems(checked.problems),
-        details: [checked.problems],
-      });
-    }
+    if (!checked.ok) throw invalidOrder(checked.problems);
     if (!isSameOrder(this.order, checked.order)) {
       throw ApplicationFailure.create({
         type: ErrorType.OrderConflict,

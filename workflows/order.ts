@@ -1,13 +1,8 @@
-import { ApplicationFailure, continueAsNew, condition, log, patched } from '@temporalio/workflow';
-import { ErrorType } from '../src/contract';
+import { continueAsNew, condition, log, patched } from '@temporalio/workflow';
 import type { OrderCarriedState, OrderState, OrderSubmitted } from '../src/contract';
-import {
-  checkOrderSubmitted,
-  describeOrderProblems,
-  effectiveOrderSettings,
-} from '../src/contract/order-input';
+import { checkOrderSubmitted, effectiveOrderSettings } from '../src/contract/order-input';
 import { workflowMetrics } from './metrics';
-import { OrderRun } from './order-run';
+import { invalidOrder, OrderRun } from './order-run';
 import { isFinal } from './order-state';
 import { orderPatches } from './patches';
 
@@ -83,13 +78,6 @@ function checkFirstRunInput(input: unknown): OrderSubmitted {
   // Reached only replaying an order from before both the SDK's rules and the bounds.
   if (!checked.ok && !patched(orderPatches.sdkInputRules))
     checked = checkOrderSubmitted(input, { lenientTiming: true, lengthBounds: false });
-  if (!checked.ok) {
-    throw ApplicationFailure.create({
-      type: ErrorType.InvalidOrder,
-      nonRetryable: true,
-      message: describeOrderProblems(checked.problems),
-      details: [checked.problems],
-    });
-  }
+  if (!checked.ok) throw invalidOrder(checked.problems);
   return checked.order;
 }

@@ -90,6 +90,25 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   return bundle;
 }
 
+/**
+ * A bundle of today's `workflows/` with `@temporalio/workflow` replaced by a shim (a file under test/fixtures/ that
+ * re-exports it with one function changed): the same code as it behaves with one change shipped otherwise.
+ */
+export function workflowBundleWithShim(
+  workflowsPath: string,
+  shim: string,
+): Promise<WorkflowBundleWithSourceMap> {
+  return bundleWorkflowCode({
+    workflowsPath,
+    failureConverterPath,
+    logger: new DefaultLogger('WARN'),
+    webpackConfigHook: (config) => ({
+      ...config,
+      resolve: { ...config.resolve, alias: { ...config.resolve?.alias, '@temporalio/workflow$': shim } },
+    }),
+  });
+}
+
 /** A worker on the `orders` task queue (by default) of the given environment, with the app's workflows. */
 export async function createTestWorker(
   env: TestWorkflowEnvironment,

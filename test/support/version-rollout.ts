@@ -1,6 +1,5 @@
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { publishMenuEvent } from '../../src/clients/catering-match-client';
 import { cancelOrder, getOrderState } from '../../src/clients/order-client';
@@ -10,9 +9,8 @@ import { countByVersion, formatVersionCounts } from '../../src/clients/operator-
 import { bootstrapCurrentVersion } from '../../src/infra/worker-deployment';
 import type { OrderState } from '../../src/contract';
 import { createValidatorWorker, orderWorkerActivities } from './app-workers';
-import { failureConverterPath } from './codec';
 import { eventually } from './eventually';
-import { createTestWorker, uniqueId, workflowBundle } from './environments';
+import { createTestWorker, uniqueId, workflowBundle, workflowBundleWithShim } from './environments';
 
 /**
  * Worker Versioning on a real server: version A runs orders, version B (a change that would break A's orders on
@@ -123,21 +121,10 @@ export function describeVersionRollout(
     beforeAll(async () => {
       ({ env, tearDown } = await setUp());
       client = env.client;
-      versionB = await bundleWorkflowCode({
-        workflowsPath: require.resolve('../../workflows'),
-        failureConverterPath,
-        logger: new DefaultLogger('WARN'),
-        webpackConfigHook: (config) => ({
-          ...config,
-          resolve: {
-            ...config.resolve,
-            alias: {
-              ...config.resolve?.alias,
-              '@temporalio/workflow$': require.resolve('../fixtures/versioning/version-b'),
-            },
-          },
-        }),
-      });
+      versionB = await workflowBundleWithShim(
+        require.resolve('../../workflows'),
+        require.resolve('../fixtures/versioning/version-b'),
+      );
       const validator = await createValidatorWorker(env);
       workers.push(validator);
       stopped.push(validator.run());
