@@ -6,7 +6,7 @@ import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { createMatchOfferActivities } from '../activities/match-offer';
 import { getMatchState, publishMenuEvent, startCateringMatch } from '../src/clients/catering-match-client';
-import { confirmOrder, resumeValidation, submitOrder } from '../src/clients/order-client';
+import { cancelOrder, confirmOrder, resumeValidation, submitOrder } from '../src/clients/order-client';
 import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue, WorkflowType } from '../src/contract';
 import type { CateringMatchState, OperationsAlert, OrderState, OrderSubmitted } from '../src/contract';
 import { failureConverterPath, testDataConverter } from './support/codec';
@@ -238,6 +238,32 @@ test('when workflows started by the code before issue 10 are finished by todayâ€
     'order-menus': 'DeterminismViolationError',
     'match-offer': 'DeterminismViolationError',
   });
+});
+
+test('when an order runs code from before the updates, then a submission is stored unacknowledged and a command goes as its signal', async () => {
+  // As an order pinned to an older Worker Deployment version would: its code registers no update handler.
+  const harness = new OrderHarness(env);
+  const validator = await harness.validatorWorker();
+  const old = await orderWorker(await bundle(require.resolve('./fixtures/workflows-v1/workflows')));
+  const input = orderInput({ retainFor: '1 minute' });
+  await validator.runUntil(
+    old.runUntil(async () => {
+      expect(await submitOrder(env.client, input)).toMatchObject({
+        orderId: input.orderId,
+        created: false,
+        acknowledged: false,
+      });
+      await untilOrder(input.orderId, 'Validated', (s) => s.status === 'Validated');
+      expect(await cancelOrder(env.client, input.orderId, 'by signal')).toEqual({
+        outcome: 'signalled',
+        status: 'Validated',
+      });
+      // The old code's own answer, recorded as it always was.
+      const cancelled = await untilOrder(input.orderId, 'Cancelled', (s) => s.status === 'Cancelled');
+      expect(cancelled.cancellation).toMatchObject({ reason: 'by signal' });
+      await env.client.workflow.getHandle(orderWorkflowId(input.orderId)).terminate('test finished');
+    }),
+  );
 });
 
 /**
