@@ -318,7 +318,7 @@ export function orderSubmittedSchema(options: OrderSchemaOptions = {}) {
           ),
         ),
         retainFor: describe(z.optional(duration(false, "'1 day'", lenient)), {
-          description: `How long a finished order stays open to answer late commands. Default 1 day. ${durationHelp}`,
+          description: `How long a finished order stayed open to answer late commands, for orders started before orders closed at their outcome; kept in the settings, unused by new orders. Default 1 day. ${durationHelp}`,
         }),
         confirmWithin: describe(z.optional(duration(true, "'7 days'", lenient)), {
           description: `How long a validated order waits for ConfirmOrder before it ends Expired. Default 7 days. ${durationHelp}`,
