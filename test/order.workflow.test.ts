@@ -14,10 +14,11 @@ import {
   resumeValidation,
 } from '../src/clients/order-client';
 import { orderWorkflowId, TaskQueue, WorkflowType } from '../src/contract';
-import type { OrderSubmitted } from '../src/contract';
+import type { OrderState, OrderSubmitted } from '../src/contract';
 import {
   OrderHarness,
   orderInput,
+  stateOf,
   statusesOf,
   submitForTest,
   useOrderTestEnv,
@@ -253,53 +254,57 @@ describe('commands', () => {
     expect(state.refusals[0]?.reason).toBe('menu m-9 is not on offer for this order (m-1, m-2)');
   });
 
-  test('malformed commands and commands naming another order are refused with the field, and change nothing', async () => {
+  /** Sent by hand: each malformed, or for another order, with the problem the order names. */
+  const malformedCommands = (orderId: string) =>
+    [
+      ['ConfirmOrder', { orderId }, 'malformed ConfirmOrder: menuId is missing'],
+      [
+        'ConfirmOrder',
+        { orderId: 'someone-else', menuId: 'm-1' },
+        `malformed ConfirmOrder: orderId "someone-else" is another order's`,
+      ],
+      ['CancelOrder', { orderId, reason: 42 }, 'malformed CancelOrder: reason must be a string'],
+      ['ResumeValidation', 'now', 'malformed ResumeValidation: must be an object'],
+    ] as const;
+
+  /**
+   * A Validated order naming no menus (any menuId would be on offer, so only the check of the command itself stands
+   * between a hand-sent ConfirmOrder without a menu and a Confirmed order with none), then `send`; its state after.
+   */
+  async function validatedWithoutMenus(send: (orderId: string) => Promise<void>): Promise<OrderState> {
     const h = new OrderHarness(env);
-    // No menus: any menuId would be on offer, so only the check of the command itself stands between a hand-sent
-    // ConfirmOrder without a menu and a Confirmed order with none.
     const input = orderInput({ menus: [] });
-    const state = await h.run(async () => {
+    return h.run(async () => {
       const submitted = await submit(input);
       await waitForState(submitted.state, (s) => s.status === 'Validated', 'Validated');
-      const raw = env.client.workflow.getHandle(orderWorkflowId(input.orderId));
-      await raw.signal('ConfirmOrder', { orderId: input.orderId });
-      await raw.signal('ConfirmOrder', { orderId: 'someone-else', menuId: 'm-1' });
-      await raw.signal('CancelOrder', { orderId: input.orderId, reason: 42 });
-      await raw.signal('ResumeValidation', 'now');
-      return waitForState(submitted.state, (s) => s.refusals.length === 4, 'four refusals');
+      await send(input.orderId);
+      return submitted.state();
     });
-    expect(state.status).toBe('Validated');
-    expect(state.confirmation).toBeUndefined();
-    expect(state.refusals.map((r) => [r.command, r.reason])).toEqual([
-      ['ConfirmOrder', 'malformed ConfirmOrder: menuId is missing'],
-      ['ConfirmOrder', 'malformed ConfirmOrder: orderId "someone-else" is another order\'s'],
-      ['CancelOrder', 'malformed CancelOrder: reason must be a string'],
-      ['ResumeValidation', 'malformed ResumeValidation: must be an object'],
-    ]);
+  }
+
+  test('malformed commands and commands naming another order are refused with the field, and change nothing', async () => {
+    let refused: OrderState | undefined;
+    await validatedWithoutMenus(async (orderId) => {
+      const raw = env.client.workflow.getHandle(orderWorkflowId(orderId));
+      for (const [name, payload] of malformedCommands(orderId)) await raw.signal(name, payload);
+      refused = await waitForState(
+        stateOf(env, orderWorkflowId(orderId)),
+        (s) => s.refusals.length === 4,
+        'four refusals',
+      );
+    });
+    expect(refused?.status).toBe('Validated');
+    expect(refused?.confirmation).toBeUndefined();
+    expect(refused?.refusals.map((r) => [r.command, r.reason])).toEqual(
+      malformedCommands('').map(([name, , reason]) => [name, reason]),
+    );
   });
 
   test('malformed commands sent as updates are rejected by the validator: nothing is recorded, no update is accepted', async () => {
-    const h = new OrderHarness(env);
-    const input = orderInput({ menus: [] });
-    const state = await h.run(async () => {
-      const submitted = await submit(input);
-      await waitForState(submitted.state, (s) => s.status === 'Validated', 'Validated');
-      const raw = env.client.workflow.getHandle(orderWorkflowId(input.orderId));
-      for (const [name, args, message] of [
-        ['ConfirmOrder', { orderId: input.orderId }, 'malformed ConfirmOrder: menuId is missing'],
-        [
-          'ConfirmOrder',
-          { orderId: 'someone-else', menuId: 'm-1' },
-          `orderId "someone-else" is another order's`,
-        ],
-        [
-          'CancelOrder',
-          { orderId: input.orderId, reason: 42 },
-          'malformed CancelOrder: reason must be a string',
-        ],
-        ['ResumeValidation', 'now', 'malformed ResumeValidation: must be an object'],
-      ] as const) {
-        const rejected = raw.executeUpdate(name, { args: [args] });
+    const state = await validatedWithoutMenus(async (orderId) => {
+      const raw = env.client.workflow.getHandle(orderWorkflowId(orderId));
+      for (const [name, payload, message] of malformedCommands(orderId)) {
+        const rejected = raw.executeUpdate(name, { args: [payload] });
         await expect(rejected).rejects.toBeInstanceOf(WorkflowUpdateFailedError);
         await expect(rejected).rejects.toMatchObject({ cause: { type: 'InvalidCommand' } });
         await expect(rejected.catch((e: WorkflowUpdateFailedError) => e.cause?.message)).resolves.toContain(
@@ -307,12 +312,11 @@ describe('commands', () => {
         );
       }
       // Through the client: the same rejection, as InvalidCommandError naming the field.
-      const tooLong = cancelOrder(env.client, input.orderId, 'x'.repeat(1001));
+      const tooLong = cancelOrder(env.client, orderId, 'x'.repeat(1001));
       await expect(tooLong).rejects.toBeInstanceOf(InvalidCommandError);
       await expect(tooLong).rejects.toThrow('reason must be at most 1000 characters');
       const events = (await raw.fetchHistory()).events ?? [];
       expect(events.filter((e) => e.workflowExecutionUpdateAcceptedEventAttributes)).toEqual([]);
-      return submitted.state();
     });
     expect(state.status).toBe('Validated');
     expect(state.refusals).toEqual([]);
