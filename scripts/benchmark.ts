@@ -29,6 +29,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { FaultInjection } from '../activities/credit-card-validator';
 import { publishMenuEvent } from '../src/clients/catering-match-client';
+import { startOrder } from '../src/clients/order-client';
 import { placeOrder } from '../src/clients/place-order';
 import { cateringMatchWorkflowId, orderWorkflowId } from '../src/contract';
 import type { CateringMatchState, OrderState } from '../src/contract';
@@ -71,6 +72,12 @@ interface Settings {
   json?: string;
   /** `dev`: a fresh dev server (one process, SQLite). `cluster`: a fresh `scripts/cluster.sh` cluster. */
   server: 'dev' | 'cluster';
+  /**
+   * How the burst and the open loop submit each order: `update`, as the CLI does (placeOrder: update-with-start,
+   * answered by the order), or `start`, a plain start that waits for no answer (startOrder, as `temporal workflow
+   * start`), to tell the submission's own cost from the rest of the flow.
+   */
+  submit: 'update' | 'start';
 }
 
 function parseArgs(argv: string[]): Settings {
@@ -84,6 +91,7 @@ function parseArgs(argv: string[]): Settings {
     replayRounds: 20,
     replayProcesses: Math.max(1, availableParallelism()),
     server: 'dev',
+    submit: 'update',
   };
   const positive = (flag: string, raw: string | undefined): number => {
     const n = Number(raw);
@@ -136,6 +144,11 @@ function parseArgs(argv: string[]): Settings {
           throw new Error(`--target ${value ?? ''}: expected dev or cluster`);
         settings.server = value;
         break;
+      case '--submit':
+        if (value !== 'update' && value !== 'start')
+          throw new Error(`--submit ${value ?? ''}: update or start`);
+        settings.submit = value;
+        break;
       case '--json':
         if (!value) throw new Error('--json needs a file name');
         settings.json = value;
@@ -186,9 +199,11 @@ async function oneOrder(
   client: Client,
   orderId: string,
   i: number,
+  submit: Settings['submit'],
 ): Promise<{ submitToConfirmedMs: number; confirmLatencyMs: number; clientCallsMs: number }> {
   const submittedAt = Date.now();
-  await placeOrder(client, orderInput(orderId, i));
+  if (submit === 'update') await placeOrder(client, orderInput(orderId, i));
+  else await startOrder(client, orderInput(orderId, i));
   await publishMenuEvent(client, 'CustomerConfirmedMenu', { orderId, menuId: 'A', eventId: `${orderId}-c` });
   const lastConfirmationAt = Date.now();
   await publishMenuEvent(client, 'CatererConfirmedMenu', {
@@ -234,11 +249,11 @@ async function floor(client: Client, n: number) {
   };
 }
 
-async function burst(client: Client, n: number) {
+async function burst(client: Client, n: number, submit: Settings['submit']) {
   const batch = uniqueId('burst');
   const ids = Array.from({ length: n }, (_, i) => `${batch}-${i}`);
   const started = performance.now();
-  await Promise.all(ids.map((id, i) => oneOrder(client, id, i)));
+  await Promise.all(ids.map((id, i) => oneOrder(client, id, i, submit)));
   const seconds = (performance.now() - started) / 1000;
   const handles = ids.flatMap((id) => [
     client.workflow.getHandle(orderWorkflowId(id)),
@@ -304,9 +319,9 @@ async function arrivals<T>(rate: number, seconds: number, run: (i: number) => Pr
 }
 
 /** Orders with their matches arriving at a fixed rate. */
-async function openLoop(client: Client, rate: number, seconds: number) {
+async function openLoop(client: Client, rate: number, seconds: number, submit: Settings['submit']) {
   const batch = uniqueId('load');
-  const run = await arrivals(rate, seconds, (i) => oneOrder(client, `${batch}-${i}`, i));
+  const run = await arrivals(rate, seconds, (i) => oneOrder(client, `${batch}-${i}`, i, submit));
   const of = (key: 'submitToConfirmedMs' | 'confirmLatencyMs' | 'clientCallsMs', p: number) =>
     percentile(
       run.results.map((r) => r[key]),
@@ -505,7 +520,7 @@ async function main(): Promise<void> {
               log(
                 `burst: ${settings.orders} orders with their matches (${floorCount} workflows), started at once`,
               );
-              burstResult = await burst(env.client, settings.orders);
+              burstResult = await burst(env.client, settings.orders, settings.submit);
             }
             if (!runs('load') || !floorResult || !burstResult)
               return { floorResult, burstResult, peerResult };
@@ -513,7 +528,7 @@ async function main(): Promise<void> {
             log(
               `open loop: ${settings.rate}/s for ${settings.seconds} s, validator answering in ${settings.validatorLatencyMs} ms`,
             );
-            const loadResult = await openLoop(env.client, settings.rate, settings.seconds);
+            const loadResult = await openLoop(env.client, settings.rate, settings.seconds, settings.submit);
             // The floor at the state transitions per second that load asked for: can this server carry it at all?
             const floorRate = (settings.rate * burstResult.perOrder) / floorResult.perWorkflow;
             log(
@@ -526,7 +541,7 @@ async function main(): Promise<void> {
             let lowLoadResult: Awaited<ReturnType<typeof openLoop>> | undefined;
             if (lowRate > 0) {
               log(`open loop below capacity: ${lowRate}/s for ${settings.seconds} s`);
-              lowLoadResult = await openLoop(env.client, lowRate, settings.seconds);
+              lowLoadResult = await openLoop(env.client, lowRate, settings.seconds, settings.submit);
             }
             faults.latencyMs = 0;
             return { floorResult, burstResult, peerResult, loadResult, floorLoadResult, lowLoadResult };
@@ -625,7 +640,7 @@ async function main(): Promise<void> {
         ],
         [
           'burst: orders/s (pairs/s)',
-          `${burstResult.ordersPerSecond.toFixed(1)} (${settings.orders} in ${burstResult.seconds.toFixed(1)} s)`,
+          `${burstResult.ordersPerSecond.toFixed(1)} (${settings.orders} in ${burstResult.seconds.toFixed(1)} s; submitted by ${settings.submit === 'update' ? 'update-with-start' : 'plain start'})`,
           '',
           undefined,
         ],
