@@ -39,7 +39,7 @@ import {
   checkOrderSubmitted,
   describeOrderProblems,
   findPolicyProblem,
-  isSameOrder,
+  isSameCheckedOrder,
   validationRetryPolicy,
 } from '../src/contract/order-input';
 import type {
@@ -291,7 +291,7 @@ export class OrderRun {
   private rejectConflict(submission: unknown): void {
     const checked = checkOrderSubmitted(submission);
     if (!checked.ok) throw invalidOrder(checked.problems);
-    if (!isSameOrder(this.order, checked.order)) {
+    if (!isSameCheckedOrder(this.order, checked.order)) {
       throw ApplicationFailure.create({
         type: ErrorType.OrderConflict,
         nonRetryable: true,

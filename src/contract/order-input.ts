@@ -144,8 +144,12 @@ function sameJson(a: unknown, b: unknown): boolean {
  */
 function orderContent(input: unknown): unknown {
   const checked = checkOrderSubmitted(input, { lenientTiming: true, lengthBounds: false });
-  if (!checked.ok) return undefined;
-  const { orderId, customerId, amount, currency, card, menus } = checked.order;
+  return checked.ok ? contentOf(checked.order) : undefined;
+}
+
+/** The content of an order `checkOrderSubmitted` has already normalised: no second check, no schema built. */
+function contentOf(order: OrderSubmitted): unknown {
+  const { orderId, customerId, amount, currency, card, menus } = order;
   return {
     // Spaces and dashes in a card number are tolerated on input; they do not make another card.
     order: {
@@ -156,7 +160,7 @@ function orderContent(input: unknown): unknown {
       card: { ...card, number: card.number.replace(/[\s-]/g, '') },
       menus: menus ?? [],
     },
-    settings: effectiveOrderSettings(checked.order),
+    settings: effectiveOrderSettings(order),
   };
 }
 
@@ -169,3 +173,11 @@ export function isSameOrder(stored: unknown, submitted: unknown): boolean {
   const content = orderContent(stored);
   return content !== undefined && sameJson(content, orderContent(submitted));
 }
+
+/**
+ * isSameOrder for two orders `checkOrderSubmitted` has already normalised (an Order's own input, a submission it
+ * has just checked): the order's SubmitOrder validator, which would otherwise build the schema twice more per
+ * submission (a third of an order's first task, profiled in a burst).
+ */
+export const isSameCheckedOrder = (stored: OrderSubmitted, submitted: OrderSubmitted): boolean =>
+  sameJson(contentOf(stored), contentOf(submitted));
