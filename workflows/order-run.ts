@@ -270,11 +270,17 @@ export class OrderRun {
     return { outcome: 'applied', status };
   }
 
-  /** The update's validator: a malformed command, or one for another order, is rejected with what is wrong. */
-  private rejectMalformed(command: OrderCommand, payload: unknown): void {
-    const problems = problemsIn(messages[command](), payload).map((p) => p.message);
+  /** What is wrong with a command sent by hand, by its schema, or that it names another order; none when nothing. */
+  private commandProblems(schema: ReturnType<(typeof messages)[OrderCommand]>, payload: unknown): string[] {
+    const problems = problemsIn(schema, payload).map((p) => p.message);
     if (problems.length === 0 && orderIdOf(payload) !== this.state.orderId)
       problems.push(`orderId ${JSON.stringify(orderIdOf(payload))} is another order's`);
+    return problems;
+  }
+
+  /** The update's validator: a malformed command, or one for another order, is rejected with what is wrong. */
+  private rejectMalformed(command: OrderCommand, payload: unknown): void {
+    const problems = this.commandProblems(messages[command](), payload);
     if (problems.length === 0) return;
     throw ApplicationFailure.create({
       type: ErrorType.InvalidCommand,
@@ -327,11 +333,9 @@ export class OrderRun {
    */
   private malformed(command: OrderCommand, payload: unknown): boolean {
     const schema = messages[command]();
-    const otherOrder = orderIdOf(payload) !== this.state.orderId;
-    const problems = problemsIn(schema, payload).map((p) => p.message);
-    if (problems.length === 0 && otherOrder)
-      problems.push(`orderId ${JSON.stringify(orderIdOf(payload))} is another order's`);
+    const problems = this.commandProblems(schema, payload);
     if (problems.length === 0) return false;
+    const otherOrder = orderIdOf(payload) !== this.state.orderId;
     // Too long and nothing else: before the bounds such a command was applied, and such an order replays so.
     const tooLongOnly = problemsIn(schema, payload, { lengthBounds: false }).length === 0 && !otherOrder;
     if (!patched(tooLongOnly ? orderPatches.lengthBounds : orderPatches.commandsChecked)) return false;

@@ -228,7 +228,7 @@ export async function submitOrder(
   // No order worker answered in time, or the order runs code from before SubmitOrder (a pinned older version): the
   // start is durable once the server has it, so say it is stored, or that it is not there.
   const description = await describeOrder(client, order.orderId);
-  if (description.status.name !== 'RUNNING') throw await finished(client, order.orderId);
+  if (description.status.name !== 'RUNNING') throw finishedAs(order.orderId, description);
   return {
     orderId: order.orderId,
     workflowId,
@@ -265,14 +265,15 @@ const isDeadlineExceeded = (err: unknown): boolean =>
   (err instanceof Error && isGrpcServiceError(err.cause) && Number(err.cause.code) === grpcDeadlineExceeded);
 
 /** Why a closed order takes nothing more: how it ended, from visibility (no worker needed). */
-async function finished(client: Client, orderId: string): Promise<OrderFinishedError> {
-  const description = await describeOrder(client, orderId);
-  return new OrderFinishedError(
+const finishedAs = (orderId: string, description: WorkflowExecutionDescription): OrderFinishedError =>
+  new OrderFinishedError(
     orderId,
     description.status.name,
     asStatus(description.typedSearchAttributes.get(OrderStatusAttribute)),
   );
-}
+
+const finished = async (client: Client, orderId: string): Promise<OrderFinishedError> =>
+  finishedAs(orderId, await describeOrder(client, orderId));
 
 /**
  * The order's full state: its `getState` query while it runs (needs an order worker), its result once it has closed
