@@ -35,6 +35,8 @@ import { cateringMatchWorkflowId, orderWorkflowId } from '../src/contract';
 import type { CateringMatchState, OrderState } from '../src/contract';
 import { clusterEnvironment, TestCluster } from '../test/support/cluster';
 import { createDevServerEnv, uniqueId, workflowBundle } from '../test/support/environments';
+import { cpuMeter } from './benchmark/cpu';
+import type { CpuSplit } from './benchmark/cpu';
 import { BenchmarkFloor, floorTaskQueue } from './benchmark/floor-workflow';
 import type { ReplayChildReport } from './benchmark/replay-child';
 import {
@@ -78,6 +80,11 @@ interface Settings {
    * start`), to tell the submission's own cost from the rest of the flow.
    */
   submit: 'update' | 'start';
+  /**
+   * `on` (default): the dev server keeps its search-attribute cache, as a cluster does. `off`: the dev server's own
+   * default, which reads the cluster metadata for every command that carries a custom search attribute.
+   */
+  searchAttributeCache: boolean;
 }
 
 function parseArgs(argv: string[]): Settings {
@@ -92,6 +99,7 @@ function parseArgs(argv: string[]): Settings {
     replayProcesses: Math.max(1, availableParallelism()),
     server: 'dev',
     submit: 'update',
+    searchAttributeCache: true,
   };
   const positive = (flag: string, raw: string | undefined): number => {
     const n = Number(raw);
@@ -149,13 +157,18 @@ function parseArgs(argv: string[]): Settings {
           throw new Error(`--submit ${value ?? ''}: update or start`);
         settings.submit = value;
         break;
+      case '--search-attribute-cache':
+        if (value !== 'on' && value !== 'off')
+          throw new Error(`--search-attribute-cache ${value ?? ''}: on or off`);
+        settings.searchAttributeCache = value === 'on';
+        break;
       case '--json':
         if (!value) throw new Error('--json needs a file name');
         settings.json = value;
         break;
       default:
         throw new Error(
-          `unknown argument ${flag}: use --orders, --rate, --seconds, --low-rate, --soak, --phases, --validator-latency-ms, --replay-rounds, --replay-processes, --target, --json`,
+          `unknown argument ${flag}: use --orders, --rate, --seconds, --low-rate, --soak, --phases, --validator-latency-ms, --replay-rounds, --replay-processes, --target, --submit, --search-attribute-cache, --json`,
         );
     }
   }
@@ -249,12 +262,22 @@ async function floor(client: Client, n: number) {
   };
 }
 
+/** CPU milliseconds per pair, on each side: this process (client and workers) and the server. */
+function perPair(cpu: CpuSplit, pairs: number) {
+  return { workerMs: (cpu.workerSeconds * 1000) / pairs, serverMs: (cpu.serverSeconds * 1000) / pairs };
+}
+
+const cpuText = ({ workerMs, serverMs }: ReturnType<typeof perPair>) =>
+  `client and workers ${workerMs.toFixed(1)} + server ${serverMs.toFixed(1)} = ${(workerMs + serverMs).toFixed(1)} ms`;
+
 async function burst(client: Client, n: number, submit: Settings['submit']) {
   const batch = uniqueId('burst');
   const ids = Array.from({ length: n }, (_, i) => `${batch}-${i}`);
   const started = performance.now();
+  const cpu = cpuMeter();
   await Promise.all(ids.map((id, i) => oneOrder(client, id, i, submit)));
   const seconds = (performance.now() - started) / 1000;
+  const cpuSpent = cpu();
   const handles = ids.flatMap((id) => [
     client.workflow.getHandle(orderWorkflowId(id)),
     client.workflow.getHandle(cateringMatchWorkflowId(id)),
@@ -266,6 +289,7 @@ async function burst(client: Client, n: number, submit: Settings['submit']) {
     transitions,
     perOrder: transitions / n,
     transitionsPerSecond: transitions / seconds,
+    cpuPerPair: perPair(cpuSpent, n),
   };
 }
 
@@ -381,6 +405,7 @@ async function floorOpenLoop(client: Client, rate: number, seconds: number) {
 async function peerBurst(client: Client, n: number) {
   const batch = uniqueId('peer');
   const started = performance.now();
+  const cpu = cpuMeter();
   await Promise.all(
     Array.from({ length: n }, async (_, i) => {
       const orderId = `${batch}-${i}`;
@@ -401,12 +426,19 @@ async function peerBurst(client: Client, n: number) {
     }),
   );
   const seconds = (performance.now() - started) / 1000;
+  const cpuSpent = cpu();
   const handles = Array.from({ length: n }, (_, i) => [
     client.workflow.getHandle(peerOrderId(`${batch}-${i}`)),
     client.workflow.getHandle(peerMatchId(`${batch}-${i}`)),
   ]).flat();
   const transitions = await transitionsOf(handles);
-  return { seconds, pairsPerSecond: n / seconds, transitions, perPair: transitions / n };
+  return {
+    seconds,
+    pairsPerSecond: n / seconds,
+    transitions,
+    perPair: transitions / n,
+    cpuPerPair: perPair(cpuSpent, n),
+  };
 }
 
 /**
@@ -464,10 +496,10 @@ async function replay(rounds: number, processes: number) {
 }
 
 /** A fresh dev server; one that misses the SDK's 5 s start-up window on a busy machine is started again. */
-async function devServer(attempts = 3): Promise<TestWorkflowEnvironment> {
+async function devServer(searchAttributeCache: boolean, attempts = 3): Promise<TestWorkflowEnvironment> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await createDevServerEnv();
+      return await createDevServerEnv({ searchAttributeCache });
     } catch (err) {
       if (attempt >= attempts || !/did not start within/.test(String(err))) throw err;
     }
@@ -485,8 +517,13 @@ async function main(): Promise<void> {
     log(`starting a Temporal cluster on ${cluster.address} (scripts/cluster.sh, folder ${cluster.dir})`);
     await cluster.start();
   }
-  const env = cluster ? await clusterEnvironment(cluster) : await devServer();
-  log(`target: ${settings.server}`);
+  const env = cluster ? await clusterEnvironment(cluster) : await devServer(settings.searchAttributeCache);
+  log(
+    `target: ${settings.server}` +
+      (cluster
+        ? ''
+        : `, search-attribute cache ${settings.searchAttributeCache ? 'on (as a cluster)' : 'off (the dev server default)'}`),
+  );
   const faults: FaultInjection = {};
   try {
     const tuning = benchmarkTuning();
@@ -624,12 +661,15 @@ async function main(): Promise<void> {
         undefined,
       ]);
     if (peerResult)
-      rows.push([
-        'peer: pairs/s',
-        `${peerResult.pairsPerSecond.toFixed(1)} (${settings.orders} in ${peerResult.seconds.toFixed(1)} s, ${peerResult.perPair.toFixed(1)} transitions per pair)`,
-        '',
-        undefined,
-      ]);
+      rows.push(
+        [
+          'peer: pairs/s',
+          `${peerResult.pairsPerSecond.toFixed(1)} (${settings.orders} in ${peerResult.seconds.toFixed(1)} s, ${peerResult.perPair.toFixed(1)} transitions per pair)`,
+          '',
+          undefined,
+        ],
+        ['peer: CPU per pair', cpuText(peerResult.cpuPerPair), '', undefined],
+      );
     if (burstResult) {
       rows.push(
         [
@@ -644,6 +684,7 @@ async function main(): Promise<void> {
           '',
           undefined,
         ],
+        ['burst: CPU per pair', cpuText(burstResult.cpuPerPair), '', undefined],
       );
       if (floorResult)
         rows.push([
