@@ -161,6 +161,7 @@ async function record(env: TestWorkflowEnvironment, faults: FaultInjection): Pro
   await recordOrderDeadline(env);
   await recordUpdates(env);
   await recordBeforePatches(env, faults);
+  await recordLeanStart(env);
 }
 
 /**
@@ -419,6 +420,52 @@ async function recordUpdates(env: TestWorkflowEnvironment): Promise<void> {
 }
 
 /**
+ * Paths of orders and matches started with orderPatches.leanStart and matchPatches.leanStart: one patch marker each,
+ * the order's menus handed over in a local activity, no upsert of what the start set.
+ */
+async function recordLeanStart(env: TestWorkflowEnvironment): Promise<void> {
+  const { client } = env;
+  const orderHandle = (orderId: string) => client.workflow.getHandle(orderWorkflowId(orderId));
+  const matchHandle = (orderId: string) => client.workflow.getHandle(cateringMatchWorkflowId(orderId));
+  const untilMatch = (orderId: string, done: (s: CateringMatchState) => boolean) =>
+    eventually(`match ${orderId}`, () => getMatchState(client, orderId), done, 60_000);
+
+  // Submitted as placeOrder does (its start sets the search attributes), confirmed by its match: closed.
+  const matched = order('confirmed-by-match-lean-start', '4242424242424242');
+  await submitOrder(client, matched);
+  await untilStatus(client, matched.orderId, 'Validated');
+  await publishMenuEvent(client, 'CustomerConfirmedMenu', ids(matched, 'A', 'l-c1'));
+  await publishMenuEvent(client, 'CatererConfirmedMenu', {
+    ...ids(matched, 'A', 'l-k1'),
+    catererId: 'caterer-anna',
+  });
+  await save('order-confirmed-by-match-lean-start', orderHandle(matched.orderId));
+  await save('catering-match-matched-lean-start', matchHandle(matched.orderId));
+
+  // Started by hand with no search attributes (as `temporal workflow start`): the order upserts them itself. Rejected.
+  const byHand = order('rejected-started-by-hand-lean-start', '4000000000000002');
+  await client.workflow.start(WorkflowType.order, {
+    workflowId: orderWorkflowId(byHand.orderId),
+    taskQueue: TaskQueue.orders,
+    args: [byHand],
+  });
+  await save('order-rejected-started-by-hand-lean-start', orderHandle(byHand.orderId));
+
+  // Events first: the match, started by an event, holds them until the order's local activity offers the menus.
+  const late = order('offer-to-running-match-lean-start', '4242424242424242');
+  await publishMenuEvent(client, 'CustomerConfirmedMenu', ids(late, 'A', 'l-e1'));
+  await untilMatch(late.orderId, (s) => s.heldEvents?.length === 1);
+  await submitOrder(client, late);
+  await untilMatch(late.orderId, (s) => s.menusOffered);
+  await publishMenuEvent(client, 'CatererConfirmedMenu', {
+    ...ids(late, 'A', 'l-e2'),
+    catererId: 'caterer-anna',
+  });
+  await save('order-offer-to-running-match-lean-start', orderHandle(late.orderId));
+  await save('catering-match-held-events-lean-start', matchHandle(late.orderId));
+}
+
+/**
  * Orders started before a patch, recorded by today's workflows with that one `patched()` answering false and
  * recording no marker (test/fixtures/before-patch), on a task queue of their own: histories of the path each patch
  * changed, as the code before it ran them. test/upgrade.test.ts proves each one fails to replay with its change left
@@ -551,7 +598,7 @@ async function main(): Promise<void> {
         faults,
       }),
     });
-    // `-- before-length-bounds`, `-- order-deadline`, `-- updates` or `-- before-patches` records that section alone; by default every path is run.
+    // `-- before-length-bounds`, `-- order-deadline`, `-- updates`, `-- before-patches` or `-- lean-start` records that section alone; by default every path is run.
     const only = process.argv[2];
     const paths =
       only === 'before-length-bounds'
@@ -562,7 +609,9 @@ async function main(): Promise<void> {
             ? recordUpdates(env)
             : only === 'before-patches'
               ? recordBeforePatches(env, faults)
-              : record(env, faults);
+              : only === 'lean-start'
+                ? recordLeanStart(env)
+                : record(env, faults);
     await orders.runUntil(validator.runUntil(paths));
   } finally {
     await env.teardown();

@@ -292,6 +292,7 @@ const unguardedChecks: Record<string, { shim: string; history: string } | { why:
     history: 'order-oversized-fields-before-bounds.json',
   },
   [orderPatches.closesAtOutcome]: { shim: 'order-closes-at-outcome', history: 'order-confirmed.json' },
+  [orderPatches.leanStart]: { shim: 'order-lean-start', history: 'order-confirmed-by-match-closed.json' },
   [matchPatches.boundedState]: {
     why: 'bounded state changes what a match remembers, not its commands, until a history grows past the continue-as-new threshold, which no match started before it reached',
   },
@@ -303,6 +304,7 @@ const unguardedChecks: Record<string, { shim: string; history: string } | { why:
   [matchPatches.takesOrderDeadline]: {
     why: 'called only for an offer carrying confirmWithin, which no order sent before it',
   },
+  [matchPatches.leanStart]: { shim: 'match-lean-start', history: 'catering-match-matched-order-closed.json' },
 };
 
 test('every patch id has an unguarded check, or says why it has none', () => {

@@ -5,7 +5,6 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
-  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -42,7 +41,8 @@ import {
 } from './catering-match-state';
 import { raiseAlert } from './alerts';
 import { workflowMetrics } from './metrics';
-import { matchPatches } from './patches';
+import { PatchSet } from './patch-set';
+import { matchPatches, olderMatchPatches } from './patches';
 
 /** What continue-as-new hands to the next run besides the input. */
 export interface CateringMatchCarried {
@@ -59,7 +59,8 @@ export async function CateringMatch(
   input: CateringMatchInput,
   carried?: CateringMatchCarried,
 ): Promise<CateringMatchState> {
-  const lengthBounded = (): boolean => patched(matchPatches.lengthBounds);
+  const patches = new PatchSet(matchPatches.leanStart, olderMatchPatches);
+  const lengthBounded = (): boolean => patches.has(matchPatches.lengthBounds);
   const problem = findInputProblem(input, lengthBounded);
   if (problem !== undefined) {
     throw ApplicationFailure.create({
@@ -71,11 +72,12 @@ export async function CateringMatch(
   }
   const { orderId } = input;
   const confirmWithinMs = msToNumber(input.confirmWithin ?? defaultConfirmWithin);
-  const bounded = patched(matchPatches.boundedState);
+  const bounded = patches.has(matchPatches.boundedState);
   const limits = { ...(bounded ? matchLimits : unboundedMatchLimits), lengthBounded };
   // A continued run keeps its deadline, its menus, the eventIds it has seen and whether it awaits the offer.
   let state =
-    carried?.state ?? startMatch(input, new Date(), { awaitOffer: patched(matchPatches.awaitOrderOffer) });
+    carried?.state ??
+    startMatch(input, new Date(), { awaitOffer: patches.has(matchPatches.awaitOrderOffer) });
   let publishedStatus: string | undefined;
 
   const publish = (): void => {
@@ -119,7 +121,7 @@ export async function CateringMatch(
       isOpen(state) &&
       state.rejectedEventCount === before.rejectedEventCount &&
       orderDeadline !== undefined &&
-      patched(matchPatches.takesOrderDeadline)
+      patches.has(matchPatches.takesOrderDeadline)
     )
       state = {
         ...state,

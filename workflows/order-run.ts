@@ -6,8 +6,8 @@ import {
   condition,
   isCancellation,
   log,
-  patched,
   proxyActivities,
+  proxyLocalActivities,
   setCurrentDetails,
   setHandler,
   TimeoutFailure,
@@ -70,6 +70,7 @@ import {
   statusLine,
 } from './order-state';
 import type { Decision } from './order-state';
+import type { PatchSet } from './patch-set';
 import { orderPatches } from './patches';
 
 // Retried without limit: the notice is idempotent by orderId, and a confirmed order must be announced.
@@ -79,10 +80,16 @@ const { publishOrderConfirmed } = proxyActivities<ReturnType<typeof createOrderN
 });
 
 // Retried without limit: an order must not go on without its match knowing the menus, and the offer is idempotent.
-const matchOffer = proxyActivities<ReturnType<typeof createMatchOfferActivities>>({
+const matchOfferOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { maximumInterval: '1 minute' },
-});
+} as const;
+const matchOffer = proxyActivities<ReturnType<typeof createMatchOfferActivities>>(matchOfferOptions);
+// The same hand-over run by the order's own worker inside the workflow task (orderPatches.leanStart): a marker in
+// the first task instead of an activity task and a second workflow task. It may run again if that task is retried,
+// which the offer's idempotence allows.
+const localMatchOffer =
+  proxyLocalActivities<ReturnType<typeof createMatchOfferActivities>>(matchOfferOptions);
 
 type RoundOutcome =
   | { kind: 'answered'; result: CreditCardValidationResult }
@@ -147,6 +154,8 @@ export class OrderRun {
     private readonly order: OrderSubmitted,
     /** Fixed once, at the first run, and carried: a default changed since then never reaches this order. */
     readonly settings: OrderSettings,
+    /** Which patched paths this run takes; asked in the order its commands are made. */
+    private readonly patches: PatchSet,
     carried?: OrderCarriedState,
   ) {
     const policy = settings.validationPolicy;
@@ -212,13 +221,25 @@ export class OrderRun {
     );
   }
 
-  /** Search attributes and the Web UI's current details, from the state. */
+  /**
+   * Search attributes and the Web UI's current details, from the state. An order started with `leanStart` upserts
+   * nothing its start already set (placeOrder sets both): an upsert that changes nothing is still a command, an event
+   * and a visibility write.
+   */
   publish(): void {
-    upsertSearchAttributes([
-      { key: OrderStatusAttribute, value: this.state.status },
-      { key: CustomerIdAttribute, value: this.state.customerId },
-    ]);
     setCurrentDetails(statusLine(this.state));
+    const { status, customerId } = this.state;
+    const visible = workflowInfo().typedSearchAttributes;
+    if (
+      this.patches.newest &&
+      visible.get(OrderStatusAttribute) === status &&
+      visible.get(CustomerIdAttribute) === customerId
+    )
+      return;
+    upsertSearchAttributes([
+      { key: OrderStatusAttribute, value: status },
+      { key: CustomerIdAttribute, value: customerId },
+    ]);
   }
 
   // -------------------------------------------------------------------------------------------------------------
@@ -338,7 +359,8 @@ export class OrderRun {
     const otherOrder = orderIdOf(payload) !== this.state.orderId;
     // Too long and nothing else: before the bounds such a command was applied, and such an order replays so.
     const tooLongOnly = problemsIn(schema, payload, { lengthBounds: false }).length === 0 && !otherOrder;
-    if (!patched(tooLongOnly ? orderPatches.lengthBounds : orderPatches.commandsChecked)) return false;
+    if (!this.patches.has(tooLongOnly ? orderPatches.lengthBounds : orderPatches.commandsChecked))
+      return false;
     const menuId = (payload as { menuId?: unknown } | null)?.menuId;
     this.refuse(
       command,
@@ -397,7 +419,7 @@ export class OrderRun {
     const menus = this.order.menus?.length ? this.order.menus : undefined;
     const request: MatchOfferRequest = { offer: menus ? { orderId, menus } : { orderId } };
     if (this.settings.confirmWithin !== undefined) request.confirmWithin = this.settings.confirmWithin;
-    const how = await matchOffer.offerMenusToMatch(request);
+    const how = await (this.patches.newest ? localMatchOffer : matchOffer).offerMenusToMatch(request);
     this.state.matchOffer = { at: now(), how };
   }
 
@@ -412,7 +434,7 @@ export class OrderRun {
         this.resumeDuringRound = false;
         // Asked for while this round ran and not answered by it: honour it now rather than a whole
         // reactivateAfter later. Orders that ran before this change dropped it; they replay as they ran.
-        if (patched(orderPatches.resumeDeferredDuringRound)) this.resumeRequested = true;
+        if (this.patches.has(orderPatches.resumeDeferredDuringRound)) this.resumeRequested = true;
       }
       if (outcome.kind === 'stalled') await this.onStalled(outcome.failure);
       else await this.onStalled(outcome.problem, true);
@@ -550,7 +572,7 @@ export class OrderRun {
     if (outcome.kind === 'answered' && outcome.result.outcome === 'CreditCardValidated') {
       state.validation.outcome = 'Validated';
       // Orders validated before the deadline existed wait for ConfirmOrder as long as it takes, as they did.
-      if (this.confirmWithinMs !== undefined && patched(orderPatches.confirmationDeadline))
+      if (this.confirmWithinMs !== undefined && this.patches.has(orderPatches.confirmationDeadline))
         state.confirmBy = new Date(Date.now() + this.confirmWithinMs).toISOString();
       this.moveTo('Validated');
       return;
