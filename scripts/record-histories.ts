@@ -161,7 +161,7 @@ async function record(env: TestWorkflowEnvironment, faults: FaultInjection): Pro
   await recordOrderDeadline(env);
   await recordUpdates(env);
   await recordBeforePatches(env, faults);
-  await recordLeanStart(env);
+  await recordLeanStart(env, 'offered-by-activity');
 }
 
 /**
@@ -420,10 +420,11 @@ async function recordUpdates(env: TestWorkflowEnvironment): Promise<void> {
 }
 
 /**
- * Paths of orders and matches started with orderPatches.leanStart and matchPatches.leanStart: one patch marker each,
- * the order's menus handed over in a local activity, no upsert of what the start set.
+ * Paths of orders and matches started with the head of their patch chain (workflows/patches.ts): one patch marker
+ * each, no upsert of what the start set. Recorded first as `*-lean-start` (orderPatches.leanStart, the menus handed
+ * over in a local activity), then as `*-offered-by-activity` (orderPatches.offersByActivity, a regular activity).
  */
-async function recordLeanStart(env: TestWorkflowEnvironment): Promise<void> {
+async function recordLeanStart(env: TestWorkflowEnvironment, suffix: string): Promise<void> {
   const { client } = env;
   const orderHandle = (orderId: string) => client.workflow.getHandle(orderWorkflowId(orderId));
   const matchHandle = (orderId: string) => client.workflow.getHandle(cateringMatchWorkflowId(orderId));
@@ -431,7 +432,7 @@ async function recordLeanStart(env: TestWorkflowEnvironment): Promise<void> {
     eventually(`match ${orderId}`, () => getMatchState(client, orderId), done, 60_000);
 
   // Submitted as placeOrder does (its start sets the search attributes), confirmed by its match: closed.
-  const matched = order('confirmed-by-match-lean-start', '4242424242424242');
+  const matched = order(`confirmed-by-match-${suffix}`, '4242424242424242');
   await submitOrder(client, matched);
   await untilStatus(client, matched.orderId, 'Validated');
   await publishMenuEvent(client, 'CustomerConfirmedMenu', ids(matched, 'A', 'l-c1'));
@@ -439,20 +440,20 @@ async function recordLeanStart(env: TestWorkflowEnvironment): Promise<void> {
     ...ids(matched, 'A', 'l-k1'),
     catererId: 'caterer-anna',
   });
-  await save('order-confirmed-by-match-lean-start', orderHandle(matched.orderId));
-  await save('catering-match-matched-lean-start', matchHandle(matched.orderId));
+  await save(`order-confirmed-by-match-${suffix}`, orderHandle(matched.orderId));
+  await save(`catering-match-matched-${suffix}`, matchHandle(matched.orderId));
 
   // Started by hand with no search attributes (as `temporal workflow start`): the order upserts them itself. Rejected.
-  const byHand = order('rejected-started-by-hand-lean-start', '4000000000000002');
+  const byHand = order(`rejected-started-by-hand-${suffix}`, '4000000000000002');
   await client.workflow.start(WorkflowType.order, {
     workflowId: orderWorkflowId(byHand.orderId),
     taskQueue: TaskQueue.orders,
     args: [byHand],
   });
-  await save('order-rejected-started-by-hand-lean-start', orderHandle(byHand.orderId));
+  await save(`order-rejected-started-by-hand-${suffix}`, orderHandle(byHand.orderId));
 
   // Events first: the match, started by an event, holds them until the order's local activity offers the menus.
-  const late = order('offer-to-running-match-lean-start', '4242424242424242');
+  const late = order(`offer-to-running-match-${suffix}`, '4242424242424242');
   await publishMenuEvent(client, 'CustomerConfirmedMenu', ids(late, 'A', 'l-e1'));
   await untilMatch(late.orderId, (s) => s.heldEvents?.length === 1);
   await submitOrder(client, late);
@@ -461,8 +462,8 @@ async function recordLeanStart(env: TestWorkflowEnvironment): Promise<void> {
     ...ids(late, 'A', 'l-e2'),
     catererId: 'caterer-anna',
   });
-  await save('order-offer-to-running-match-lean-start', orderHandle(late.orderId));
-  await save('catering-match-held-events-lean-start', matchHandle(late.orderId));
+  await save(`order-offer-to-running-match-${suffix}`, orderHandle(late.orderId));
+  await save(`catering-match-held-events-${suffix}`, matchHandle(late.orderId));
 }
 
 /**
@@ -610,7 +611,7 @@ async function main(): Promise<void> {
             : only === 'before-patches'
               ? recordBeforePatches(env, faults)
               : only === 'lean-start'
-                ? recordLeanStart(env)
+                ? recordLeanStart(env, 'offered-by-activity')
                 : record(env, faults);
     await orders.runUntil(validator.runUntil(paths));
   } finally {

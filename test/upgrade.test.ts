@@ -293,6 +293,10 @@ const unguardedChecks: Record<string, { shim: string; history: string } | { why:
   },
   [orderPatches.closesAtOutcome]: { shim: 'order-closes-at-outcome', history: 'order-confirmed.json' },
   [orderPatches.leanStart]: { shim: 'order-lean-start', history: 'order-confirmed-by-match-closed.json' },
+  [orderPatches.offersByActivity]: {
+    shim: 'order-lean-start-offers-by-activity',
+    history: 'order-confirmed-by-match-lean-start.json',
+  },
   [matchPatches.boundedState]: {
     why: 'bounded state changes what a match remembers, not its commands, until a history grows past the continue-as-new threshold, which no match started before it reached',
   },

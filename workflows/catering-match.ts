@@ -42,7 +42,7 @@ import {
 import { raiseAlert } from './alerts';
 import { workflowMetrics } from './metrics';
 import { PatchSet } from './patch-set';
-import { matchPatches, olderMatchPatches } from './patches';
+import { matchPatchChain, matchPatches, olderMatchPatches } from './patches';
 
 /** What continue-as-new hands to the next run besides the input. */
 export interface CateringMatchCarried {
@@ -59,7 +59,7 @@ export async function CateringMatch(
   input: CateringMatchInput,
   carried?: CateringMatchCarried,
 ): Promise<CateringMatchState> {
-  const patches = new PatchSet(matchPatches.leanStart, olderMatchPatches);
+  const patches = new PatchSet(matchPatchChain, olderMatchPatches);
   const lengthBounded = (): boolean => patches.has(matchPatches.lengthBounds);
   const problem = findInputProblem(input, lengthBounded);
   if (problem !== undefined) {

@@ -40,6 +40,7 @@ import {
   describeOrderProblems,
   findPolicyProblem,
   isSameCheckedOrder,
+  sameJson,
   validationRetryPolicy,
 } from '../src/contract/order-input';
 import type {
@@ -85,9 +86,9 @@ const matchOfferOptions = {
   retry: { maximumInterval: '1 minute' },
 } as const;
 const matchOffer = proxyActivities<ReturnType<typeof createMatchOfferActivities>>(matchOfferOptions);
-// The same hand-over run by the order's own worker inside the workflow task (orderPatches.leanStart): a marker in
-// the first task instead of an activity task and a second workflow task. It may run again if that task is retried,
-// which the offer's idempotence allows.
+// The same hand-over run by the order's own worker inside the workflow task, as orders started with
+// orderPatches.leanStart (and before offersByActivity) ran it: a marker in the first task instead of an activity task
+// and a second workflow task.
 const localMatchOffer =
   proxyLocalActivities<ReturnType<typeof createMatchOfferActivities>>(matchOfferOptions);
 
@@ -146,6 +147,10 @@ export class OrderRun {
   /** Not a continued run: only the first run's first task can be the one a submission started. */
   private readonly firstRun: boolean;
   private answeredASubmission = false;
+  /** Started with `leanStart` or later: upserts nothing its start set. */
+  private readonly startedLean: boolean;
+  /** Started with `leanStart` and before `offersByActivity`: hands its menus over in a local activity. */
+  private readonly offersLocally: boolean;
   private readonly validateCreditCard: ReturnType<
     typeof createCreditCardValidatorActivities
   >['validateCreditCard'];
@@ -175,6 +180,8 @@ export class OrderRun {
     this.state = carried?.state ?? initialOrderState(order, now());
     this.resumeRequested = carried?.resumeRequested ?? false;
     this.firstRun = carried === undefined;
+    this.startedLean = patches.startedWith(orderPatches.leanStart);
+    this.offersLocally = this.startedLean && !patches.startedWith(orderPatches.offersByActivity);
 
     setHandler(getOrderStateQuery, () => this.state);
     // A signal is in history before the order sees it: a malformed one is refused and recorded.
@@ -222,8 +229,8 @@ export class OrderRun {
   }
 
   /**
-   * Search attributes and the Web UI's current details, from the state. An order started with `leanStart` upserts
-   * nothing its start already set (placeOrder sets both): an upsert that changes nothing is still a command, an event
+   * Search attributes and the Web UI's current details, from the state. An order started with `leanStart` or later
+   * upserts nothing its start already set (placeOrder sets both): an upsert that changes nothing is still a command, an event
    * and a visibility write.
    */
   publish(): void {
@@ -231,7 +238,7 @@ export class OrderRun {
     const { status, customerId } = this.state;
     const visible = workflowInfo().typedSearchAttributes;
     if (
-      this.patches.newest &&
+      this.startedLean &&
       visible.get(OrderStatusAttribute) === status &&
       visible.get(CustomerIdAttribute) === customerId
     )
@@ -316,6 +323,9 @@ export class OrderRun {
    * order at all; a rejected update leaves no event in the order's history.
    */
   private rejectConflict(submission: unknown): void {
+    // The submission sent with the start (placeOrder's update-with-start) is this run's input, already checked:
+    // building the order schema again to say so was a fifth of an order's first task (profiled in a burst).
+    if (sameJson(submission, this.order)) return;
     const checked = checkOrderSubmitted(submission);
     if (!checked.ok) throw invalidOrder(checked.problems);
     if (!isSameCheckedOrder(this.order, checked.order)) {
@@ -419,7 +429,7 @@ export class OrderRun {
     const menus = this.order.menus?.length ? this.order.menus : undefined;
     const request: MatchOfferRequest = { offer: menus ? { orderId, menus } : { orderId } };
     if (this.settings.confirmWithin !== undefined) request.confirmWithin = this.settings.confirmWithin;
-    const how = await (this.patches.newest ? localMatchOffer : matchOffer).offerMenusToMatch(request);
+    const how = await (this.offersLocally ? localMatchOffer : matchOffer).offerMenusToMatch(request);
     this.state.matchOffer = { at: now(), how };
   }
 

@@ -5,14 +5,14 @@ import { workflowMetrics } from './metrics';
 import { invalidOrder, OrderRun } from './order-run';
 import { isFinal } from './order-state';
 import { PatchSet } from './patch-set';
-import { olderOrderPatches, orderPatches } from './patches';
+import { olderOrderPatches, orderPatchChain, orderPatches } from './patches';
 
 /**
  * The OrderProcessor of the reference: one workflow per order, from submission to a final status. What each step
  * and each command does is `OrderRun` (order-run.ts); the pure rules are order-state.ts.
  */
 export async function Order(input: OrderSubmitted, carried?: OrderCarriedState): Promise<OrderState> {
-  const patches = new PatchSet(orderPatches.leanStart, olderOrderPatches);
+  const patches = new PatchSet(orderPatchChain, olderOrderPatches);
   // A continued run's input was checked by its first run; re-checking it with today's rules could fail an order
   // that has been running for weeks.
   const order = carried ? input : checkFirstRunInput(input, patches);

@@ -35,6 +35,14 @@ export const orderPatches = {
    * attribute that its start already set. Orders started before it replay as they ran.
    */
   leanStart: 'order-lean-start',
+  /**
+   * `leanStart`, with the menus handed over by a regular activity again: a local activity holds the order's first
+   * workflow task (and with it every update and signal) while it calls the server, and the SDK core fails a local
+   * activity whose workflow is evicted before it resolves (seen with a cache of 0; under the soak's churn evictions
+   * are constant). An order started with it records this one marker and takes every patch before it without asking;
+   * orders started with `leanStart` alone keep their local activity, as they ran.
+   */
+  offersByActivity: 'order-lean-start-offers-by-activity',
 } as const;
 
 /** CateringMatch's. */
@@ -70,8 +78,9 @@ export const matchPatches = {
 } as const;
 
 /**
- * The patches an order or match started with `leanStart` takes without asking (`PatchSet`): every one shipped before
- * it. A patch added after `leanStart` is not listed here and is asked with `patched()` in the workflow.
+ * The patches an order or a match started with an id of its chain takes without asking (`PatchSet`): every one
+ * shipped before the chain. A patch added later is not listed here and is asked with
+ * `patched()` in the workflow.
  */
 export const olderOrderPatches = [
   orderPatches.sdkInputRules,
@@ -82,6 +91,11 @@ export const olderOrderPatches = [
   orderPatches.lengthBounds,
   orderPatches.closesAtOutcome,
 ] as const;
+
+/** The order's chain, newest first: a run takes its patches from the newest of these it started with. */
+export const orderPatchChain = [orderPatches.offersByActivity, orderPatches.leanStart] as const;
+/** The match's. */
+export const matchPatchChain = [matchPatches.leanStart] as const;
 
 export const olderMatchPatches = [
   matchPatches.boundedState,

@@ -126,7 +126,7 @@ export function effectiveOrderSettings(order: OrderSubmitted): OrderSettings {
 }
 
 /** Structural equality of JSON-like values (what crossed a payload converter), without Node's util. */
-function sameJson(a: unknown, b: unknown): boolean {
+export function sameJson(a: unknown, b: unknown): boolean {
   if (a === b) return true;
   if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
   if (Array.isArray(a) !== Array.isArray(b)) return false;
