@@ -59,15 +59,18 @@ ensure_node_modules() {
     "$(cat "$abi_stamp" 2>/dev/null)" != "$abi" ]]; then
     say "installing npm dependencies from package-lock.json for Node $(node --version)"
     # Native addons (better-sqlite3) compile against the headers of the Node that runs them: that Node's own, when
-    # it ships them, rather than whichever node-gyp finds first (the machine's older Node, with another ABI).
+    # it ships them, rather than whichever node-gyp finds first (the machine's older Node, with another ABI). Set
+    # even when npm_config_nodedir is: under `npm test` the machine's npm exports its own (Debian's says /usr, the
+    # headers of its Node 20).
     local nodedir
     nodedir="$(node -p 'require("path").resolve(process.execPath, "..", "..")')"
-    [[ -z "${npm_config_nodedir:-}" && -f "$nodedir/include/node/node.h" ]] && export npm_config_nodedir="$nodedir"
+    [[ -f "$nodedir/include/node/node.h" ]] && export npm_config_nodedir="$nodedir"
     # The lock lists every platform's native binaries (test/package-lock.test.ts keeps it so), so `npm ci` installs
     # exactly it, anywhere.
     (cd "$ROOT_DIR" && npm ci --no-audit --no-fund)
     # Stamped only once the addons load in this Node: a build against the wrong headers fails here, not in a test.
-    (cd "$ROOT_DIR" && node -e "require('better-sqlite3')") ||
+    # Opening a database is what loads the binding; requiring the package alone does not.
+    (cd "$ROOT_DIR" && node -e "new (require('better-sqlite3'))(':memory:').close()") ||
       die "better-sqlite3 does not load in Node $(node --version) (ABI $abi): remove node_modules and run again"
     echo "$abi" >"$abi_stamp"
   fi
