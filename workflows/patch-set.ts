@@ -30,11 +30,6 @@ export class PatchSet {
     this.started = chain.find((id) => patched(id));
   }
 
-  /** Whether this run started on code with the newest id of the chain. */
-  get newest(): boolean {
-    return this.started === this.chain[0];
-  }
-
   /** Whether this run started with chain id `id` or a newer one. */
   startedWith(id: string): boolean {
     const at = this.chain.indexOf(id);

@@ -1,9 +1,10 @@
 /**
  * Every patched() id, per workflow: each marks a change of behaviour, so that workflows started before it replay the
  * way they ran, and new ones take every one. An id is never renamed or reused; once no workflow started before it is
- * open, `deprecatePatch` replaces the `patched` call (docs/changing-workflows.md). A run started with a workflow's
- * `leanStart` records only that marker and takes the patches before it without asking (workflows/patch-set.ts). New
- * changes ship by Worker Versioning instead (src/infra/worker-deployment.ts); a patch is for a fix that must reach running orders.
+ * open, `deprecatePatch` replaces the `patched` call (docs/changing-workflows.md). A run started with an id of its
+ * workflow's patch chain (`orderPatchChain`, `matchPatchChain`) records only that marker and takes the patches before
+ * the chain without asking (workflows/patch-set.ts). New changes ship by Worker Versioning instead
+ * (src/infra/worker-deployment.ts); a patch is for a fix that must reach running orders.
  */
 
 /** Order's. */
