@@ -91,27 +91,35 @@ const menusArb: fc.Arbitrary<MenuOffer[] | undefined> = sometimes(
 
 /**
  * Delivery times: anywhere in the match's life and past its deadline, and often right around the deadline, the race
- * the rule is about. The workflow test leaves out the last minute before it: its server's clock runs on in real
- * time while an event is being delivered, so an event meant for a few ms before the deadline lands after it.
+ * the rule is about. The workflow test keeps a quiet minute on either side of the deadline. Its server's clock runs
+ * on in real time while an event is being delivered, and the deadline timer starts when the match's first task
+ * completes, a little after the test's clock starts: an event meant for a few ms before the deadline lands after it,
+ * and one meant for a few ms after lands while the timer fires. That second race is the time-skipping server's own
+ * bug (sdk-java#2606): it refuses the task's CancelTimer ("invalid history builder state for action") and never
+ * hands the match another task, so the run hangs until the property's timeout. The pure rules get every instant.
  */
 interface Timing {
   nearDeadline: number[];
   /** No event is meant for this last stretch before the deadline. */
   quietBefore: number;
+  /** Nor for this first stretch after it. */
+  quietAfter: number;
 }
 const pureTiming: Timing = {
   nearDeadline: [-hour, -10 * minute, -minute, -second, -1, 0, 1, minute],
   quietBefore: 0,
+  quietAfter: 0,
 };
 const serverTiming: Timing = {
-  nearDeadline: [-hour, -10 * minute, -minute, second, minute],
+  nearDeadline: [-hour, -10 * minute, -minute, minute, 10 * minute],
   quietBefore: minute,
+  quietAfter: minute,
 };
-const timeArb = ({ nearDeadline, quietBefore }: Timing): fc.Arbitrary<number> =>
+const timeArb = ({ nearDeadline, quietBefore, quietAfter }: Timing): fc.Arbitrary<number> =>
   fc.oneof(
     { weight: 5, arbitrary: fc.integer({ min: 0, max: deadlineMs - quietBefore - 1 }) },
     { weight: 3, arbitrary: fc.constantFrom(...nearDeadline).map((offset) => deadlineMs + offset) },
-    { weight: 1, arbitrary: fc.integer({ min: deadlineMs, max: deadlineMs + 12 * hour }) },
+    { weight: 1, arbitrary: fc.integer({ min: deadlineMs + quietAfter, max: deadlineMs + 12 * hour }) },
   );
 
 const wrongValueArb = fc.oneof(
