@@ -162,6 +162,8 @@ async function record(env: TestWorkflowEnvironment, faults: FaultInjection): Pro
   await recordUpdates(env);
   await recordBeforePatches(env, faults);
   await recordLeanStart(env, 'offered-by-activity');
+  await recordLateEvent(env, true);
+  await recordLateEvent(env, false);
 }
 
 /**
@@ -467,6 +469,71 @@ async function recordLeanStart(env: TestWorkflowEnvironment, suffix: string): Pr
 }
 
 /**
+ * A match whose last confirmation comes in the task where its deadline timer fires (patch
+ * catering-match-deadline-before-late-events): its worker, on a task queue of its own, is away from before the
+ * deadline until the caterer's event is in history behind the fire. Before the patch (test/fixtures/before-patch) the
+ * match applied the event and matched; with it, the match expires.
+ */
+async function recordLateEvent(env: TestWorkflowEnvironment, beforePatch: boolean): Promise<void> {
+  const { client } = env;
+  const taskQueue = `orders-late-event${beforePatch ? '-before-patch' : ''}`;
+  const patchId = 'match-deadline-before-late-events';
+  const bundle = beforePatch
+    ? await workflowBundleWithShim(
+        require.resolve('../workflows'),
+        require.resolve(`../test/fixtures/before-patch/${patchId}`),
+      )
+    : await workflowBundle();
+  const matchWorker = async () =>
+    Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      dataConverter: { failureConverterPath },
+      workflowBundle: bundle,
+      activities: createAlertActivities(new MemoryLedger<RaisedAlert>()),
+    });
+  const orderId = `late-caterer${beforePatch ? '-before-patch' : ''}`;
+  const handle = await client.workflow.start(WorkflowType.cateringMatch, {
+    workflowId: cateringMatchWorkflowId(orderId),
+    taskQueue,
+    args: [{ orderId, menus: [{ menuId: 'A', catererId: 'caterer-anna' }], confirmWithin: '3 seconds' }],
+  });
+  const customer = { orderId, menuId: 'A', eventId: `${orderId}-c` };
+  await (
+    await matchWorker()
+  ).runUntil(async () => {
+    await handle.signal('CustomerConfirmedMenu', customer);
+    await eventually(
+      'the customer confirmation applied',
+      () => handle.query(getMatchStateQuery),
+      (s) => s.processedEventCount === 1,
+      30_000,
+    );
+  });
+  await eventually(
+    'the deadline timer to fire',
+    async () => (await handle.fetchHistory()).events ?? [],
+    (events) => events.some((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED),
+    30_000,
+  );
+  await handle.signal('CatererConfirmedMenu', {
+    orderId,
+    menuId: 'A',
+    eventId: `${orderId}-k`,
+    catererId: 'caterer-anna',
+  });
+  await (
+    await matchWorker()
+  ).runUntil(
+    save(
+      beforePatch ? 'catering-match-late-event-matched-before-patch' : 'catering-match-late-event-expired',
+      handle,
+    ),
+  );
+}
+
+/**
  * Orders started before a patch, recorded by today's workflows with that one `patched()` answering false and
  * recording no marker (test/fixtures/before-patch), on a task queue of their own: histories of the path each patch
  * changed, as the code before it ran them. test/upgrade.test.ts proves each one fails to replay with its change left
@@ -599,7 +666,7 @@ async function main(): Promise<void> {
         faults,
       }),
     });
-    // `-- before-length-bounds`, `-- order-deadline`, `-- updates`, `-- before-patches` or `-- lean-start` records that section alone; by default every path is run.
+    // `-- before-length-bounds`, `-- order-deadline`, `-- updates`, `-- before-patches`, `-- lean-start` or `-- late-event` records that section alone; by default every path is run.
     const only = process.argv[2];
     const paths =
       only === 'before-length-bounds'
@@ -612,7 +679,9 @@ async function main(): Promise<void> {
               ? recordBeforePatches(env, faults)
               : only === 'lean-start'
                 ? recordLeanStart(env, 'offered-by-activity')
-                : record(env, faults);
+                : only === 'late-event'
+                  ? recordLateEvent(env, true).then(() => recordLateEvent(env, false))
+                  : record(env, faults);
     await orders.runUntil(validator.runUntil(paths));
   } finally {
     await env.teardown();

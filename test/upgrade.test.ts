@@ -309,6 +309,10 @@ const unguardedChecks: Record<string, { shim: string; history: string } | { why:
     why: 'called only for an offer carrying confirmWithin, which no order sent before it',
   },
   [matchPatches.leanStart]: { shim: 'match-lean-start', history: 'catering-match-matched-order-closed.json' },
+  [matchPatches.deadlineBeforeLateEvents]: {
+    shim: 'match-deadline-before-late-events',
+    history: 'catering-match-late-event-matched-before-patch.json',
+  },
 };
 
 test('every patch id has an unguarded check, or says why it has none', () => {

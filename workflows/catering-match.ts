@@ -5,6 +5,7 @@ import {
   continueAsNew,
   getExternalWorkflowHandle,
   log,
+  patched,
   setCurrentDetails,
   setHandler,
   upsertSearchAttributes,
@@ -90,8 +91,17 @@ export async function CateringMatch(
   const onEvent =
     (kind: MenuEventKind) =>
     (event: unknown): void => {
+      const now = new Date();
+      if (
+        isOpen(state) &&
+        now.getTime() >= Date.parse(state.deadline) &&
+        patched(matchPatches.deadlineBeforeLateEvents)
+      ) {
+        state = expireMatch(state, now);
+        publish();
+      }
       const before = state;
-      state = applyMenuEvent(state, kind, event, new Date(), limits);
+      state = applyMenuEvent(state, kind, event, now, limits);
       const attributes = { orderId, kind, status: state.status };
       if (state.rejectedEventCount > before.rejectedEventCount) {
         log.info('CateringMatch rejected a malformed event', {

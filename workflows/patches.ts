@@ -76,6 +76,13 @@ export const matchPatches = {
    * replay as they ran.
    */
   leanStart: 'catering-match-lean-start',
+  /**
+   * An event that reaches an open match at or after its deadline finds it expired. The deadline timer fires a little
+   * after the deadline (it starts when a task completes), and a signal in the same task is handled before the timer;
+   * matches before it applied such an event. Asked with `patched()` only for such an event, so no other run records
+   * its marker.
+   */
+  deadlineBeforeLateEvents: 'catering-match-deadline-before-late-events',
 } as const;
 
 /**
