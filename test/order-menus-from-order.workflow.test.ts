@@ -150,9 +150,13 @@ describe('conflicts are found from the order itself', () => {
     const h = new OrderHarness(env, { matches: 'real' });
     const input = orderInput({ menus, validationPolicy: testPolicy });
     track(input.orderId);
-    const { handle } = await startByHand(input);
+    const { handle, state } = await startByHand(input);
     // The order itself answers, by the rule in its SubmitOrder validator, so its worker runs.
     await h.run(async () => {
+      // Once its first task has run: a submission that reaches an order before that shares the task of its start,
+      // which is how the order tells the submission it started with (update-with-start), and would be answered
+      // created: true (`stored` in workflows/order-run.ts).
+      await eventually('the first task run', state, () => true, 30_000);
       // The card as the CLI would send it (spaces stripped); the same order all the same.
       const again = await submitOrder(env.client, {
         ...input,

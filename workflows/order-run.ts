@@ -341,7 +341,8 @@ export class OrderRun {
    * OrderStored, from the order itself. `created`: this submission is the one the order started with, i.e. it came
    * with the start (update-with-start): the first one handled in the first run's first workflow task, whose history
    * is the start event and that task's two events. Submissions that reached the order before its first task ran
-   * (a retry while no worker answered) are duplicates of it.
+   * (a retry while no worker answered) are duplicates of it. The history cannot tell a start by hand whose first
+   * task had not run yet when a submission came: that submission is answered created too.
    */
   private stored(): OrderStored {
     const info = workflowInfo();
