@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, WorkflowFailedError } from '@temporalio/client';
@@ -50,6 +50,16 @@ describe('the compiled order worker, from the prebuilt workflow bundle', () => {
     expect(worker.log).toContain('orders: workflows from the prebuilt dist/workflow-bundle.js');
     // The SDK's bundler logs this each time it runs webpack.
     expect(worker.log).not.toContain('Workflow bundle created');
+  });
+
+  test('the prebuilt bundle preloads the message contract, the same module its workflows import, once per V8 context', () => {
+    const code = readFileSync(join(root, 'dist', 'workflow-bundle.js'), 'utf8');
+    const preload = /exports\.preloadModules = function preloadModules\(\) \{([^}]*)\}/.exec(code)?.[1] ?? '';
+    expect(preload).toContain('"./dist/src/contract/messages.js"');
+    // One copy: a preloaded module resolved to another file than the workflows' import would be a second, unused one.
+    expect([...code.matchAll(/!\*\*\* \.\/(\S*contract\/messages\S*) \*\*\*!/g)].map((m) => m[1])).toEqual([
+      'dist/src/contract/messages.js',
+    ]);
   });
 
   test('when traces are exported, then it bundles at start, so the workflow tracing interceptors are in', async () => {

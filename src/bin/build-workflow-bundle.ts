@@ -4,7 +4,12 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { failureConverterPath } from '../infra/codec/data-converter';
 import { projectRoot } from '../infra/project-root';
 import type { WorkflowBundleManifest } from '../infra/workflow-bundle';
-import { bundleManifest, workflowBundleManifestPath, workflowBundlePath } from '../infra/workflow-bundle';
+import {
+  bundleManifest,
+  preloadedWorkflowModules,
+  workflowBundleManifestPath,
+  workflowBundlePath,
+} from '../infra/workflow-bundle';
 
 /**
  * `npm run build`'s second step: the order worker's workflows bundled once, ahead of time. The failure converter
@@ -14,6 +19,7 @@ async function main(): Promise<void> {
   const { code } = await bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     failureConverterPath,
+    preloadModules: preloadedWorkflowModules(),
   });
   const { inputs, packages } = bundleManifest(code);
   // The SDK's generated entry point lives in memory only; this file's options are an input too.

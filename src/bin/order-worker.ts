@@ -9,7 +9,7 @@ import { dataFiles } from '../infra/data-files';
 import { JsonlLedger } from '../infra/jsonl-ledger';
 import { runWorker } from '../infra/run-worker';
 import { TaskQueue } from '../contract';
-import { workflowCode } from '../infra/workflow-bundle';
+import { preloadedWorkflowModules, workflowCode } from '../infra/workflow-bundle';
 import { bootstrapCurrentVersion, orderWorkerDeployment } from '../infra/worker-deployment';
 
 /** The order worker: both process managers and their local side effects, on the `orders` task queue. */
@@ -29,6 +29,7 @@ async function main(): Promise<void> {
     {
       taskQueue: TaskQueue.orders,
       ...code,
+      ...('workflowsPath' in code ? { bundlerOptions: { preloadModules: preloadedWorkflowModules() } } : {}),
       ...(deployment ? { workerDeploymentOptions: deployment } : {}),
       activities: {
         ...createAlertActivities(new JsonlLedger<RaisedAlert>(dataFiles.alerts())),

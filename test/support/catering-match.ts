@@ -18,6 +18,7 @@ import type { CateringMatch } from '../../workflows/catering-match';
 import { OrderRecorder, receivedConfirmOrdersQuery } from '../workflows/order-recorder';
 import { failureConverterPath } from './codec';
 import { createTestWorker } from './environments';
+import { preloadedWorkflowModules } from '../../src/infra/workflow-bundle';
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /** CateringMatch beside the recording Order stand-in (test/workflows), bundled once per test file. */
@@ -25,6 +26,7 @@ export function matchTestBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../workflows'),
     failureConverterPath,
+    preloadModules: preloadedWorkflowModules(),
     logger: new DefaultLogger('WARN'),
   });
   return bundle;

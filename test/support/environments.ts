@@ -6,6 +6,7 @@ import type { LogLevel, WorkerOptions, WorkflowBundleWithSourceMap } from '@temp
 import { searchAttributeKeys, TaskQueue } from '../../src/contract';
 import { failureConverterPath, testDataConverter } from './codec';
 import { temporalCliExecutable, testServerExecutable } from './toolchain';
+import { preloadedWorkflowModules } from '../../src/infra/workflow-bundle';
 
 let runtimeInstalled = false;
 export function quietRuntime(): void {
@@ -101,6 +102,7 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   bundle ??= bundleWorkflowCode({
     workflowsPath: require.resolve('../../workflows'),
     failureConverterPath,
+    preloadModules: preloadedWorkflowModules(),
     logger: new DefaultLogger('WARN'),
   });
   return bundle;
@@ -117,6 +119,7 @@ export function workflowBundleWithShim(
   return bundleWorkflowCode({
     workflowsPath,
     failureConverterPath,
+    preloadModules: preloadedWorkflowModules(),
     logger: new DefaultLogger('WARN'),
     webpackConfigHook: (config) => ({
       ...config,
