@@ -164,6 +164,8 @@ async function record(env: TestWorkflowEnvironment, faults: FaultInjection): Pro
   await recordLeanStart(env, 'offered-by-activity');
   await recordLateEvent(env, true);
   await recordLateEvent(env, false);
+  await recordLateConfirm(env, true);
+  await recordLateConfirm(env, false);
 }
 
 /**
@@ -534,6 +536,58 @@ async function recordLateEvent(env: TestWorkflowEnvironment, beforePatch: boolea
 }
 
 /**
+ * A validated order whose ConfirmOrder comes in the task where its confirmation deadline fires (patch
+ * order-confirm-by-before-late-commands), recorded as `recordLateEvent` does for the match. Before the patch the
+ * order applied it and was confirmed; with it, the command is refused and the order expires.
+ */
+async function recordLateConfirm(env: TestWorkflowEnvironment, beforePatch: boolean): Promise<void> {
+  const { client } = env;
+  const taskQueue = `orders-late-confirm${beforePatch ? '-before-patch' : ''}`;
+  const patchId = 'order-confirm-by-before-late-commands';
+  const bundle = beforePatch
+    ? await workflowBundleWithShim(
+        require.resolve('../workflows'),
+        require.resolve(`../test/fixtures/before-patch/${patchId}`),
+      )
+    : await workflowBundle();
+  const orderWorker = async () =>
+    Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      dataConverter: { failureConverterPath },
+      workflowBundle: bundle,
+      activities: {
+        ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
+        ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
+        ...createMatchOfferActivities(env.client),
+      },
+    });
+  const late = order(`late-confirm${beforePatch ? '-before-patch' : ''}`, '4242424242424242', {
+    menus: [],
+    confirmWithin: '3 seconds',
+  });
+  const handle = await startOrder(client, late, { taskQueue });
+  await (await orderWorker()).runUntil(untilStatus(client, late.orderId, 'Validated'));
+  await eventually(
+    'the confirmation deadline to fire',
+    async () => (await handle.fetchHistory()).events ?? [],
+    (events) => events.some((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED),
+    30_000,
+  );
+  await handle.signal('ConfirmOrder', {
+    orderId: late.orderId,
+    menuId: 'A',
+    eventId: `${late.orderId}-late`,
+  });
+  await (
+    await orderWorker()
+  ).runUntil(
+    save(beforePatch ? 'order-late-confirm-applied-before-patch' : 'order-late-confirm-expired', handle),
+  );
+}
+
+/**
  * Orders started before a patch, recorded by today's workflows with that one `patched()` answering false and
  * recording no marker (test/fixtures/before-patch), on a task queue of their own: histories of the path each patch
  * changed, as the code before it ran them. test/upgrade.test.ts proves each one fails to replay with its change left
@@ -666,7 +720,7 @@ async function main(): Promise<void> {
         faults,
       }),
     });
-    // `-- before-length-bounds`, `-- order-deadline`, `-- updates`, `-- before-patches`, `-- lean-start` or `-- late-event` records that section alone; by default every path is run.
+    // `-- before-length-bounds`, `-- order-deadline`, `-- updates`, `-- before-patches`, `-- lean-start`, `-- late-event` or `-- late-confirm` records that section alone; by default every path is run.
     const only = process.argv[2];
     const paths =
       only === 'before-length-bounds'
@@ -681,7 +735,9 @@ async function main(): Promise<void> {
                 ? recordLeanStart(env, 'offered-by-activity')
                 : only === 'late-event'
                   ? recordLateEvent(env, true).then(() => recordLateEvent(env, false))
-                  : record(env, faults);
+                  : only === 'late-confirm'
+                    ? recordLateConfirm(env, true).then(() => recordLateConfirm(env, false))
+                    : record(env, faults);
     await orders.runUntil(validator.runUntil(paths));
   } finally {
     await env.teardown();

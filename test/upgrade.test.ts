@@ -297,6 +297,10 @@ const unguardedChecks: Record<string, { shim: string; history: string } | { why:
     shim: 'order-lean-start-offers-by-activity',
     history: 'order-confirmed-by-match-lean-start.json',
   },
+  [orderPatches.confirmByBeforeLateCommands]: {
+    shim: 'order-confirm-by-before-late-commands',
+    history: 'order-late-confirm-applied-before-patch.json',
+  },
   [matchPatches.boundedState]: {
     why: 'bounded state changes what a match remembers, not its commands, until a history grows past the continue-as-new threshold, which no match started before it reached',
   },

@@ -6,6 +6,7 @@ import {
   condition,
   isCancellation,
   log,
+  patched,
   proxyActivities,
   proxyLocalActivities,
   setCurrentDetails,
@@ -261,11 +262,27 @@ export class OrderRun {
       command.eventId === undefined
         ? { menuId: command.menuId }
         : { menuId: command.menuId, eventId: command.eventId };
-    const decision = decideConfirm(this.state, command);
+    const decision: Decision = this.pastConfirmBy()
+      ? { kind: 'refuse', reason: `order expired: no ConfirmOrder by ${this.state.confirmBy}` }
+      : decideConfirm(this.state, command);
     if (!this.answer('ConfirmOrder', decision, ref)) return this.answerOf(decision);
     this.state.pendingConfirmation = { ...ref, receivedAt: now() };
     setCurrentDetails(statusLine(this.state));
     return this.answerOf(decision);
+  }
+
+  /**
+   * Validated, and its `confirmBy` reached by the workflow's clock while the deadline timer has not fired yet (it
+   * fires in this task, after the handlers, or in a later one): the order is as good as expired.
+   */
+  private pastConfirmBy(): boolean {
+    const { status, confirmBy } = this.state;
+    return (
+      status === 'Validated' &&
+      confirmBy !== undefined &&
+      Date.now() >= Date.parse(confirmBy) &&
+      patched(orderPatches.confirmByBeforeLateCommands)
+    );
   }
 
   private resumeValidation(_command: ResumeValidation): CommandAnswer {

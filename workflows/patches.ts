@@ -44,6 +44,13 @@ export const orderPatches = {
    * orders started with `leanStart` alone keep their local activity, as they ran.
    */
   offersByActivity: 'order-lean-start-offers-by-activity',
+  /**
+   * A ConfirmOrder that reaches a Validated order at or after its `confirmBy` is refused as too late, and the order
+   * expires. The deadline timer fires a little after `confirmBy`, and a command in the same task is handled before
+   * it; orders before it applied such a command. Asked with `patched()` only for such a command, so no other run
+   * records its marker.
+   */
+  confirmByBeforeLateCommands: 'order-confirm-by-before-late-commands',
 } as const;
 
 /** CateringMatch's. */

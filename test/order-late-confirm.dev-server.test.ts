@@ -1,0 +1,87 @@
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
+import { temporal } from '@temporalio/proto';
+import { startOrder } from '../src/clients/order-client';
+import { confirmOrderSignal } from '../src/contract';
+import { createValidatorWorker, orderWorkerActivities } from './support/app-workers';
+import { createDevServerEnv, createTestWorker } from './support/environments';
+import { eventually } from './support/eventually';
+import { orderInput, stateOf } from './support/order-harness';
+
+const EventType = temporal.api.enums.v1.EventType;
+
+/**
+ * The confirmation deadline's timer fires a little after `confirmBy`, and a command that reaches the order in the
+ * same task is handled before it. Here that task is made on purpose: the order worker is stopped once the order is
+ * Validated, the timer fires, the ConfirmOrder comes in, and only then does a worker take the task with both. On a
+ * dev server, in real time: the time-skipping server holds its clock while a task waits for a worker.
+ */
+describe('a validated order whose confirmation deadline passes while its worker is away', () => {
+  let env: TestWorkflowEnvironment;
+  let validator: { worker: Worker; running: Promise<void> };
+  let orders: { worker: Worker; running: Promise<void> } | undefined;
+
+  const startOrderWorker = async () => {
+    const worker = await createTestWorker(env, { activities: orderWorkerActivities(env) });
+    orders = { worker, running: worker.run() };
+  };
+  const stopOrderWorker = async () => {
+    orders?.worker.shutdown();
+    await orders?.running;
+    orders = undefined;
+  };
+
+  beforeAll(async () => {
+    env = await createDevServerEnv();
+    const worker = await createValidatorWorker(env);
+    validator = { worker, running: worker.run() };
+    await startOrderWorker();
+  });
+  afterAll(async () => {
+    await stopOrderWorker();
+    validator?.worker.shutdown();
+    await validator?.running;
+    await env?.teardown();
+  });
+
+  test('when its ConfirmOrder comes after the deadline, in the task where the timer fires, then it is refused and the order expires', async () => {
+    const input = orderInput({ confirmWithin: '3 seconds' });
+    const handle = await startOrder(env.client, input);
+    await eventually('Validated', stateOf(env, handle.workflowId), (s) => s.status === 'Validated', 30_000);
+
+    await stopOrderWorker();
+    const events = async () => (await handle.fetchHistory()).events ?? [];
+    const fired = (es: temporal.api.history.v1.IHistoryEvent[]) => {
+      const started = es.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED).at(-1);
+      return es.findIndex(
+        (e) =>
+          e.eventType === EventType.EVENT_TYPE_TIMER_FIRED &&
+          String(e.timerFiredEventAttributes?.startedEventId) === String(started?.eventId),
+      );
+    };
+    await eventually('the confirmation deadline to fire', events, (es) => fired(es) >= 0, 30_000);
+    const eventId = `${input.orderId}-late`;
+    await handle.signal(confirmOrderSignal, { orderId: input.orderId, menuId: 'm-1', eventId });
+    await startOrderWorker();
+
+    const final = await handle.result();
+    expect(final.status).toBe('Expired');
+    expect(final.confirmation).toBeUndefined();
+    expect(final.refusals.at(-1)).toMatchObject({
+      command: 'ConfirmOrder',
+      eventId,
+      reason: `order expired: no ConfirmOrder by ${final.confirmBy}`,
+    });
+    // The fire and the signal went to the worker in one task: the case this test is about, not a later task.
+    const history = await events();
+    const at = fired(history);
+    const signaled = history.findIndex(
+      (e, i) => i > at && e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
+    );
+    const nextTask = history.findIndex(
+      (e, i) => i > at && e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+    );
+    expect(signaled).toBeGreaterThan(at);
+    expect(nextTask).toBeGreaterThan(signaled);
+  });
+});
