@@ -5,12 +5,15 @@ import { projectRoot } from './project-root';
 /**
  * Modules the reusable V8 context evaluates once and shares, frozen, with every workflow it runs (the bundler's
  * `preloadModules`); any other module a workflow imports is evaluated again for each workflow, so that nothing at
- * module level is shared. The message contract holds no per-workflow state, only zod and the schemas it builds on
- * first use; evaluated per workflow, zod's modules and the order schema built again for every order were about a
- * fifth of the workflow thread in a burst. Resolved from here, so a worker running compiled code preloads the
+ * module level is shared. The message contract and the order's input check hold no per-workflow state, only zod, the
+ * defaults and the schemas they build on first use; evaluated per workflow, zod's modules and the order schema built
+ * again for every order were about a fifth of the workflow thread in a burst. Resolved from here, so a worker running compiled code preloads the
  * compiled module its workflows import, and the tests the TypeScript one.
  */
-export const preloadedWorkflowModules = (): string[] => [require.resolve('../contract/messages')];
+export const preloadedWorkflowModules = (): string[] => [
+  require.resolve('../contract/messages'),
+  require.resolve('../contract/order-input'),
+];
 
 /** Where `npm run build` writes the order worker's workflows, bundled ahead of time. */
 export const workflowBundlePath = (): string => join(projectRoot(), 'dist', 'workflow-bundle.js');
