@@ -471,6 +471,43 @@ async function recordLeanStart(env: TestWorkflowEnvironment, suffix: string): Pr
 }
 
 /**
+ * Makes workers on a task queue of their own, each new one with the same bundle: today's workflows, or with
+ * `beforePatch` (an id under test/fixtures/before-patch) answering false, as the code before that patch ran. The
+ * late-event recordings stop one worker and start the next across a deadline.
+ */
+async function workersOnQueue(
+  env: TestWorkflowEnvironment,
+  taskQueue: string,
+  beforePatch: string | undefined,
+  activities: object,
+): Promise<() => Promise<Worker>> {
+  const bundle = beforePatch
+    ? await workflowBundleWithShim(
+        require.resolve('../workflows'),
+        require.resolve(`../test/fixtures/before-patch/${beforePatch}`),
+      )
+    : await workflowBundle();
+  return () =>
+    Worker.create({
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      taskQueue,
+      dataConverter: { failureConverterPath },
+      workflowBundle: bundle,
+      activities,
+    });
+}
+
+/** Until a deadline timer of the workflow has fired, its worker away. */
+const timerFired = (handle: WorkflowHandle): Promise<unknown> =>
+  eventually(
+    'the deadline timer to fire',
+    async () => (await handle.fetchHistory()).events ?? [],
+    (events) => events.some((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED),
+    30_000,
+  );
+
+/**
  * A match whose last confirmation comes in the task where its deadline timer fires (patch
  * catering-match-deadline-before-late-events): its worker, on a task queue of its own, is away from before the
  * deadline until the caterer's event is in history behind the fire. Before the patch (test/fixtures/before-patch) the
@@ -479,22 +516,12 @@ async function recordLeanStart(env: TestWorkflowEnvironment, suffix: string): Pr
 async function recordLateEvent(env: TestWorkflowEnvironment, beforePatch: boolean): Promise<void> {
   const { client } = env;
   const taskQueue = `orders-late-event${beforePatch ? '-before-patch' : ''}`;
-  const patchId = 'match-deadline-before-late-events';
-  const bundle = beforePatch
-    ? await workflowBundleWithShim(
-        require.resolve('../workflows'),
-        require.resolve(`../test/fixtures/before-patch/${patchId}`),
-      )
-    : await workflowBundle();
-  const matchWorker = async () =>
-    Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      dataConverter: { failureConverterPath },
-      workflowBundle: bundle,
-      activities: createAlertActivities(new MemoryLedger<RaisedAlert>()),
-    });
+  const matchWorker = await workersOnQueue(
+    env,
+    taskQueue,
+    beforePatch ? 'match-deadline-before-late-events' : undefined,
+    createAlertActivities(new MemoryLedger<RaisedAlert>()),
+  );
   const orderId = `late-caterer${beforePatch ? '-before-patch' : ''}`;
   const handle = await client.workflow.start(WorkflowType.cateringMatch, {
     workflowId: cateringMatchWorkflowId(orderId),
@@ -513,12 +540,7 @@ async function recordLateEvent(env: TestWorkflowEnvironment, beforePatch: boolea
       30_000,
     );
   });
-  await eventually(
-    'the deadline timer to fire',
-    async () => (await handle.fetchHistory()).events ?? [],
-    (events) => events.some((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED),
-    30_000,
-  );
+  await timerFired(handle);
   await handle.signal('CatererConfirmedMenu', {
     orderId,
     menuId: 'A',
@@ -543,38 +565,23 @@ async function recordLateEvent(env: TestWorkflowEnvironment, beforePatch: boolea
 async function recordLateConfirm(env: TestWorkflowEnvironment, beforePatch: boolean): Promise<void> {
   const { client } = env;
   const taskQueue = `orders-late-confirm${beforePatch ? '-before-patch' : ''}`;
-  const patchId = 'order-confirm-by-before-late-commands';
-  const bundle = beforePatch
-    ? await workflowBundleWithShim(
-        require.resolve('../workflows'),
-        require.resolve(`../test/fixtures/before-patch/${patchId}`),
-      )
-    : await workflowBundle();
-  const orderWorker = async () =>
-    Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      dataConverter: { failureConverterPath },
-      workflowBundle: bundle,
-      activities: {
-        ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
-        ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
-        ...createMatchOfferActivities(env.client),
-      },
-    });
+  const orderWorker = await workersOnQueue(
+    env,
+    taskQueue,
+    beforePatch ? 'order-confirm-by-before-late-commands' : undefined,
+    {
+      ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
+      ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
+      ...createMatchOfferActivities(env.client),
+    },
+  );
   const late = order(`late-confirm${beforePatch ? '-before-patch' : ''}`, '4242424242424242', {
     menus: [],
     confirmWithin: '3 seconds',
   });
   const handle = await startOrder(client, late, { taskQueue });
   await (await orderWorker()).runUntil(untilStatus(client, late.orderId, 'Validated'));
-  await eventually(
-    'the confirmation deadline to fire',
-    async () => (await handle.fetchHistory()).events ?? [],
-    (events) => events.some((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED),
-    30_000,
-  );
+  await timerFired(handle);
   await handle.signal('ConfirmOrder', {
     orderId: late.orderId,
     menuId: 'A',
