@@ -3,7 +3,6 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ApplicationFailure, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { decodeFromPayloadsAtIndex } from '@temporalio/common/lib/internal-non-workflow';
 import { InvalidOrderError, submitOrder } from '../src/clients/order-client';
 import {
   defaultRetainFor,
@@ -165,11 +164,11 @@ describe('the rules an order started with', () => {
     const { handle } = await submitForTest(env, input);
     const history = await handle.fetchHistory();
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
-    const stored = await decodeFromPayloadsAtIndex<OrderSubmitted>(
-      env.client.options.loadedDataConverter,
-      0,
-      started?.input?.payloads,
-    );
+    // Decoded as the client decodes it, through its codecs (last applied, first undone) and payload converter.
+    const { payloadCodecs, payloadConverter } = env.client.options.loadedDataConverter;
+    let payloads = started?.input?.payloads ?? [];
+    for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
+    const stored = payloadConverter.fromPayload<OrderSubmitted>(payloads[0]!);
     expect(stored.validationPolicy).toEqual({ ...defaultValidationPolicy, maxAttempts: 2 });
     expect(stored.retainFor).toBe(defaultRetainFor);
     // Nothing ran it; terminating a never-picked-up workflow would stop the test server's clock.
