@@ -7,6 +7,7 @@ import {
   InvalidOrderError,
   OrderConflictError,
   OrderFinishedError,
+  OrderNotAnsweringError,
   OrderNotFoundError,
   submitOrder,
 } from '../src/clients/order-client';
@@ -183,5 +184,26 @@ describe('unknown and finished orders', () => {
     await expect(refused).rejects.toThrow(
       `order ${input.orderId} is Rejected and closed; it no longer takes commands`,
     );
+  });
+  test('with no order worker, a command is OrderNotAnsweringError after its wait; the order applies it once a worker runs, and the same command again changes nothing', async () => {
+    const input = orderInput();
+    await submitAcknowledgedWithin(env, input, '1 second');
+    const unanswered = cancelOrder(env.client, input.orderId, 'changed plans', { answerWithin: '1 second' });
+    await expect(unanswered).rejects.toBeInstanceOf(OrderNotAnsweringError);
+    await expect(unanswered).rejects.toThrow(
+      `order ${input.orderId} did not answer CancelOrder in time: no order worker took it`,
+    );
+    const final = await new OrderHarness(env).run(async () => {
+      // The server held the command: the order applies it at its next task, without it being sent again.
+      const cancelled = await waitForState(
+        stateOf(env, orderWorkflowId(input.orderId)),
+        (s) => s.status === 'Cancelled',
+        'Cancelled',
+      );
+      // Sent again, it changes nothing, and the answer says why.
+      await expect(cancelOrder(env.client, input.orderId, 'changed plans')).rejects.toThrow(/cancelled/i);
+      return cancelled;
+    });
+    expect(final.transitions.filter((t) => t.status === 'Cancelled')).toHaveLength(1);
   });
 });

@@ -98,6 +98,25 @@ export class CommandRefusedError extends Error {
   }
 }
 
+/**
+ * No order worker answered a command in time (none running, or too busy to take the order's task before the wait
+ * ran out). The server may still hold the command and the order apply it when a worker takes its next task; sending
+ * it again is safe, since a repeated command changes nothing (it is answered duplicate or refused, saying why).
+ */
+export class OrderNotAnsweringError extends Error {
+  override readonly name = 'OrderNotAnsweringError';
+  constructor(
+    readonly orderId: string,
+    readonly command: string,
+    options?: ErrorOptions,
+  ) {
+    super(
+      `order ${orderId} did not answer ${command} in time: no order worker took it (is one running?); it may still be applied when one does; sending it again is safe: a repeat changes nothing, and its answer says what became of the first`,
+      options,
+    );
+  }
+}
+
 /** The order's update validator rejected a command as malformed or for another order; nothing was recorded. */
 export class InvalidCommandError extends Error {
   override readonly name = 'InvalidCommandError';
@@ -111,6 +130,14 @@ export interface SubmitOrderOptions {
    * server has it; past this wait, with no order worker answering, the answer says `acknowledged: false`.
    */
   acknowledgeWithin?: Duration;
+}
+
+export interface CommandOptions {
+  /**
+   * How long to wait for the order's answer; past it, OrderNotAnsweringError. Unset: as long as the server holds the
+   * call.
+   */
+  answerWithin?: Duration;
 }
 
 export interface OrderSummary {
@@ -328,21 +355,27 @@ export async function listOrders(
 /**
  * Sends a command as an update and returns the order's answer: applied or duplicate; a refusal throws
  * CommandRefusedError with its reason, a malformed command InvalidCommandError (the validator rejected it, nothing
- * was recorded), a closed order OrderFinishedError. An order whose code predates the updates gets the command as the
- * signal of the same name, answered `signalled`: its own answer is then recorded in `getState`.
+ * was recorded), a closed order OrderFinishedError, no answer in time OrderNotAnsweringError. An order whose code
+ * predates the updates gets the command as the signal of the same name, answered `signalled`: its own answer is then
+ * recorded in `getState`.
  */
 async function commandOrder<C extends OrderCommandPayload>(
   client: Client,
   orderId: string,
   definitions: { update: UpdateDefinition<CommandAnswer, [C]>; signal: SignalDefinition<[C]> },
   command: C,
+  options: CommandOptions,
 ): Promise<CommandAnswer> {
   const handle = orderHandle(client, orderId);
   const name = definitions.update.name;
+  const send = () => handle.executeUpdate(definitions.update, { args: [command] });
   let answer: CommandAnswer;
   try {
-    answer = await handle.executeUpdate(definitions.update, { args: [command] });
+    answer = await (options.answerWithin === undefined
+      ? send()
+      : client.withDeadline(Date.now() + msToNumber(options.answerWithin), send));
   } catch (err) {
+    if (isDeadlineExceeded(err)) throw new OrderNotAnsweringError(orderId, name, { cause: err });
     if (predatesUpdates(err)) {
       await handle.signal(definitions.signal, command);
       const status = asStatus(
@@ -363,20 +396,31 @@ async function commandOrder<C extends OrderCommandPayload>(
 type OrderCommandPayload = ConfirmOrder | CancelOrder | ResumeValidation;
 
 /** Re-activates a stalled validation now instead of at its scheduled time. */
-export const resumeValidation = (client: Client, orderId: string): Promise<CommandAnswer> =>
+export const resumeValidation = (
+  client: Client,
+  orderId: string,
+  options: CommandOptions = {},
+): Promise<CommandAnswer> =>
   commandOrder(
     client,
     orderId,
     { update: resumeValidationUpdate, signal: resumeValidationSignal },
     { orderId },
+    options,
   );
 
-export const cancelOrder = (client: Client, orderId: string, reason?: string): Promise<CommandAnswer> =>
+export const cancelOrder = (
+  client: Client,
+  orderId: string,
+  reason?: string,
+  options: CommandOptions = {},
+): Promise<CommandAnswer> =>
   commandOrder(
     client,
     orderId,
     { update: cancelOrderUpdate, signal: cancelOrderSignal },
     reason === undefined ? { orderId } : { orderId, reason },
+    options,
   );
 
 /** ConfirmOrder with the agreed menu; before validation it is kept and applied once the card is validated. */
@@ -385,10 +429,12 @@ export const confirmOrder = (
   orderId: string,
   menuId: string,
   eventId?: string,
+  options: CommandOptions = {},
 ): Promise<CommandAnswer> =>
   commandOrder(
     client,
     orderId,
     { update: confirmOrderUpdate, signal: confirmOrderSignal },
     eventId === undefined ? { orderId, menuId } : { orderId, menuId, eventId },
+    options,
   );
