@@ -1,5 +1,4 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { cateringMatchWorkflowId } from '../src/contract';
 import { CateringMatch } from '../workflows/catering-match';
@@ -13,6 +12,7 @@ import {
 } from './support/catering-match';
 import { createDevServerEnv, uniqueId } from './support/environments';
 import { eventually } from './support/eventually';
+import { StoppableWorker } from './support/stoppable-worker';
 
 const EventType = temporal.api.enums.v1.EventType;
 
@@ -25,24 +25,14 @@ const EventType = temporal.api.enums.v1.EventType;
 describe('a CateringMatch whose deadline passes while its worker is away', () => {
   let env: TestWorkflowEnvironment;
   const alerts = new RecordedAlerts();
-  let worker: { worker: Worker; running: Promise<void> } | undefined;
-
-  const startWorker = async () => {
-    const w = await createMatchWorker(env, alerts);
-    worker = { worker: w, running: w.run() };
-  };
-  const stopWorker = async () => {
-    worker?.worker.shutdown();
-    await worker?.running;
-    worker = undefined;
-  };
+  const worker = new StoppableWorker(() => createMatchWorker(env, alerts));
 
   beforeAll(async () => {
     env = await createDevServerEnv();
-    await startWorker();
+    await worker.start();
   });
   afterAll(async () => {
-    await stopWorker();
+    await worker.stop();
     await env?.teardown();
   });
 
@@ -61,7 +51,7 @@ describe('a CateringMatch whose deadline passes while its worker is away', () =>
     });
     expect(afterCustomer.status).toBe('AwaitingConfirmations');
 
-    await stopWorker();
+    await worker.stop();
     const events = async () => (await handle.fetchHistory()).events ?? [];
     await eventually(
       'the deadline timer to fire',
@@ -75,7 +65,7 @@ describe('a CateringMatch whose deadline passes while its worker is away', () =>
       catererId: 'cat-a',
       eventId: `${orderId}-caterer`,
     });
-    await startWorker();
+    await worker.start();
 
     const final = await handle.result();
     expect(final.status).toBe('Expired');

@@ -1,5 +1,4 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
 import { temporal } from '@temporalio/proto';
 import { startOrder } from '../src/clients/order-client';
 import { confirmOrderSignal } from '../src/contract';
@@ -7,6 +6,7 @@ import { createValidatorWorker, orderWorkerActivities } from './support/app-work
 import { createDevServerEnv, createTestWorker } from './support/environments';
 import { eventually } from './support/eventually';
 import { orderInput, stateOf } from './support/order-harness';
+import { StoppableWorker } from './support/stoppable-worker';
 
 const EventType = temporal.api.enums.v1.EventType;
 
@@ -18,29 +18,17 @@ const EventType = temporal.api.enums.v1.EventType;
  */
 describe('a validated order whose confirmation deadline passes while its worker is away', () => {
   let env: TestWorkflowEnvironment;
-  let validator: { worker: Worker; running: Promise<void> };
-  let orders: { worker: Worker; running: Promise<void> } | undefined;
-
-  const startOrderWorker = async () => {
-    const worker = await createTestWorker(env, { activities: orderWorkerActivities(env) });
-    orders = { worker, running: worker.run() };
-  };
-  const stopOrderWorker = async () => {
-    orders?.worker.shutdown();
-    await orders?.running;
-    orders = undefined;
-  };
+  const validator = new StoppableWorker(() => createValidatorWorker(env));
+  const orders = new StoppableWorker(() => createTestWorker(env, { activities: orderWorkerActivities(env) }));
 
   beforeAll(async () => {
     env = await createDevServerEnv();
-    const worker = await createValidatorWorker(env);
-    validator = { worker, running: worker.run() };
-    await startOrderWorker();
+    await validator.start();
+    await orders.start();
   });
   afterAll(async () => {
-    await stopOrderWorker();
-    validator?.worker.shutdown();
-    await validator?.running;
+    await orders.stop();
+    await validator.stop();
     await env?.teardown();
   });
 
@@ -49,7 +37,7 @@ describe('a validated order whose confirmation deadline passes while its worker 
     const handle = await startOrder(env.client, input);
     await eventually('Validated', stateOf(env, handle.workflowId), (s) => s.status === 'Validated', 30_000);
 
-    await stopOrderWorker();
+    await orders.stop();
     const events = async () => (await handle.fetchHistory()).events ?? [];
     const fired = (es: temporal.api.history.v1.IHistoryEvent[]) => {
       const started = es.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED).at(-1);
@@ -62,7 +50,7 @@ describe('a validated order whose confirmation deadline passes while its worker 
     await eventually('the confirmation deadline to fire', events, (es) => fired(es) >= 0, 30_000);
     const eventId = `${input.orderId}-late`;
     await handle.signal(confirmOrderSignal, { orderId: input.orderId, menuId: 'm-1', eventId });
-    await startOrderWorker();
+    await orders.start();
 
     const final = await handle.result();
     expect(final.status).toBe('Expired');
