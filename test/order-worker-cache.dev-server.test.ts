@@ -119,8 +119,8 @@ describe('order worker sticky cache: more open workflows than it holds', () => {
   });
 
   test('when WORKFLOW_CACHE_SIZE is unset, then the cache is sized from the heap at the measured cost of a cached workflow', () => {
-    // 35% of a 4 GiB heap at 1.5 MiB a workflow; never zero, however small the heap.
-    expect(defaultWorkflowCacheSize(4 * 2 ** 30)).toBe(955);
+    // 35% of a 4 GiB heap at 512 KiB a workflow; never zero, however small the heap.
+    expect(defaultWorkflowCacheSize(4 * 2 ** 30)).toBe(2867);
     expect(defaultWorkflowCacheSize(2 ** 20)).toBe(1);
   });
 });
