@@ -30,6 +30,7 @@ import {
   submitOrder,
 } from '../src/clients/order-client';
 import { eventually } from '../test/support/eventually';
+import { deadlineFiredAt } from '../test/support/histories';
 import { getMatchStateQuery } from '../src/contract';
 import { TestWorkflowEnvironment as Env } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
@@ -503,7 +504,7 @@ const timerFired = (handle: WorkflowHandle): Promise<unknown> =>
   eventually(
     'the deadline timer to fire',
     async () => (await handle.fetchHistory()).events ?? [],
-    (events) => events.some((e) => e.eventType === temporal.api.enums.v1.EventType.EVENT_TYPE_TIMER_FIRED),
+    (events) => deadlineFiredAt(events) >= 0,
     30_000,
   );
 

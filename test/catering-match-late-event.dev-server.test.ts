@@ -1,5 +1,4 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
 import { cateringMatchWorkflowId } from '../src/contract';
 import { CateringMatch } from '../workflows/catering-match';
 import {
@@ -12,9 +11,8 @@ import {
 } from './support/catering-match';
 import { createDevServerEnv, uniqueId } from './support/environments';
 import { eventually } from './support/eventually';
+import { deadlineFiredAt, signalAndNextTaskAfter } from './support/histories';
 import { StoppableWorker } from './support/stoppable-worker';
-
-const EventType = temporal.api.enums.v1.EventType;
 
 /**
  * The deadline timer fires a little after the deadline, and a signal that reaches the match in the same task is
@@ -53,12 +51,7 @@ describe('a CateringMatch whose deadline passes while its worker is away', () =>
 
     await worker.stop();
     const events = async () => (await handle.fetchHistory()).events ?? [];
-    await eventually(
-      'the deadline timer to fire',
-      events,
-      (es) => es.some((e) => e.eventType === EventType.EVENT_TYPE_TIMER_FIRED),
-      30_000,
-    );
+    await eventually('the deadline timer to fire', events, (es) => deadlineFiredAt(es) >= 0, 30_000);
     await sendRaw(handle, 'CatererConfirmedMenu', {
       orderId,
       menuId: 'A',
@@ -78,14 +71,8 @@ describe('a CateringMatch whose deadline passes while its worker is away', () =>
     expect(alerts.for(orderId).map((a) => a.kind)).toEqual(['MatchExpired']);
     // The fire and the signal went to the worker in one task: the case this test is about, not a later task.
     const history = await events();
-    const at = (type: temporal.api.enums.v1.EventType) => history.findIndex((e) => e.eventType === type);
-    const fired = at(EventType.EVENT_TYPE_TIMER_FIRED);
-    const signaled = history.findIndex(
-      (e, i) => i > fired && e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
-    );
-    const nextTask = history.findIndex(
-      (e, i) => i > fired && e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-    );
+    const fired = deadlineFiredAt(history);
+    const { signaled, nextTask } = signalAndNextTaskAfter(history, fired);
     expect(signaled).toBeGreaterThan(fired);
     expect(nextTask).toBeGreaterThan(signaled);
   });

@@ -1,14 +1,12 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { temporal } from '@temporalio/proto';
 import { startOrder } from '../src/clients/order-client';
 import { confirmOrderSignal } from '../src/contract';
 import { createValidatorWorker, orderWorkerActivities } from './support/app-workers';
 import { createDevServerEnv, createTestWorker } from './support/environments';
 import { eventually } from './support/eventually';
+import { deadlineFiredAt, signalAndNextTaskAfter } from './support/histories';
 import { orderInput, stateOf } from './support/order-harness';
 import { StoppableWorker } from './support/stoppable-worker';
-
-const EventType = temporal.api.enums.v1.EventType;
 
 /**
  * The confirmation deadline's timer fires a little after `confirmBy`, and a command that reaches the order in the
@@ -39,15 +37,7 @@ describe('a validated order whose confirmation deadline passes while its worker 
 
     await orders.stop();
     const events = async () => (await handle.fetchHistory()).events ?? [];
-    const fired = (es: temporal.api.history.v1.IHistoryEvent[]) => {
-      const started = es.filter((e) => e.eventType === EventType.EVENT_TYPE_TIMER_STARTED).at(-1);
-      return es.findIndex(
-        (e) =>
-          e.eventType === EventType.EVENT_TYPE_TIMER_FIRED &&
-          String(e.timerFiredEventAttributes?.startedEventId) === String(started?.eventId),
-      );
-    };
-    await eventually('the confirmation deadline to fire', events, (es) => fired(es) >= 0, 30_000);
+    await eventually('the confirmation deadline to fire', events, (es) => deadlineFiredAt(es) >= 0, 30_000);
     const eventId = `${input.orderId}-late`;
     await handle.signal(confirmOrderSignal, { orderId: input.orderId, menuId: 'm-1', eventId });
     await orders.start();
@@ -62,13 +52,8 @@ describe('a validated order whose confirmation deadline passes while its worker 
     });
     // The fire and the signal went to the worker in one task: the case this test is about, not a later task.
     const history = await events();
-    const at = fired(history);
-    const signaled = history.findIndex(
-      (e, i) => i > at && e.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_SIGNALED,
-    );
-    const nextTask = history.findIndex(
-      (e, i) => i > at && e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-    );
+    const at = deadlineFiredAt(history);
+    const { signaled, nextTask } = signalAndNextTaskAfter(history, at);
     expect(signaled).toBeGreaterThan(at);
     expect(nextTask).toBeGreaterThan(signaled);
   });
