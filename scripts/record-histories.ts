@@ -162,7 +162,7 @@ async function record(env: TestWorkflowEnvironment, faults: FaultInjection): Pro
   await recordOrderDeadline(env);
   await recordUpdates(env);
   await recordBeforePatches(env, faults);
-  await recordLeanStart(env, 'offered-by-activity');
+  await recordLeanStart(env, 'offered-beside-validation');
   await recordLateEvent(env, true);
   await recordLateEvent(env, false);
   await recordLateConfirm(env, true);
@@ -427,7 +427,9 @@ async function recordUpdates(env: TestWorkflowEnvironment): Promise<void> {
 /**
  * Paths of orders and matches started with the head of their patch chain (workflows/patches.ts): one patch marker
  * each, no upsert of what the start set. Recorded first as `*-lean-start` (orderPatches.leanStart, the menus handed
- * over in a local activity), then as `*-offered-by-activity` (orderPatches.offersByActivity, a regular activity).
+ * over in a local activity), then as `*-offered-by-activity` (orderPatches.offersByActivity, a regular activity),
+ * then as `*-offered-beside-validation` (orderPatches.offersBesideValidation: the offer scheduled beside the first
+ * validation round).
  */
 async function recordLeanStart(env: TestWorkflowEnvironment, suffix: string): Promise<void> {
   const { client } = env;
@@ -740,7 +742,7 @@ async function main(): Promise<void> {
             : only === 'before-patches'
               ? recordBeforePatches(env, faults)
               : only === 'lean-start'
-                ? recordLeanStart(env, 'offered-by-activity')
+                ? recordLeanStart(env, 'offered-beside-validation')
                 : only === 'late-event'
                   ? recordLateEvent(env, true).then(() => recordLateEvent(env, false))
                   : only === 'late-confirm'

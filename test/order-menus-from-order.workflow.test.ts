@@ -1,6 +1,12 @@
 import { getMatchState, publishMenuEvent } from '../src/clients/catering-match-client';
 import { OrderConflictError, submitOrder } from '../src/clients/order-client';
-import { cateringMatchWorkflowId, orderWorkflowId, TaskQueue, WorkflowType } from '../src/contract';
+import {
+  cateringMatchWorkflowId,
+  getOrderStateQuery,
+  orderWorkflowId,
+  TaskQueue,
+  WorkflowType,
+} from '../src/contract';
 import type { CateringMatchState, OrderSubmitted } from '../src/contract';
 import type { CateringMatch } from '../workflows/catering-match';
 import type { Order } from '../workflows/order';
@@ -67,6 +73,35 @@ const started: string[] = [];
 const track = (orderId: string) => started.push(orderWorkflowId(orderId), cateringMatchWorkflowId(orderId));
 
 describe('the match learns the menus from the order', () => {
+  test('when the card is rejected while the hand-over is still out, then the order closes only once its match has the menus', async () => {
+    const { env } = test_;
+    let release = (): void => undefined;
+    const h = new OrderHarness(env, { offersHeldUntil: new Promise<void>((r) => (release = r)) });
+    const input = orderInput({ menus, card: { ...orderInput().card, number: '4000-0000-0000-0002' } });
+    track(input.orderId);
+    await h.run(async () => {
+      const { handle } = await startByHand(input);
+      try {
+        // The offer and the validation are scheduled in the same task: the blocklisted card is answered first.
+        const rejected = await eventually(
+          'Rejected with the offer out',
+          () => handle.query(getOrderStateQuery),
+          (s) => s.status === 'Rejected',
+          30_000,
+        );
+        expect(rejected.matchOffer).toBeUndefined();
+        expect(h.matchOffers.map((o) => o.offer.orderId)).toEqual([input.orderId]);
+        expect((await handle.describe()).status.name).toBe('RUNNING');
+      } finally {
+        // Held, the offer would keep the worker from shutting down.
+        release();
+      }
+      const final = await handle.result();
+      expect(final.status).toBe('Rejected');
+      expect(final.matchOffer?.how).toBe('offered');
+    });
+  });
+
   test('when an order started by hand offers menus, then its match knows their caterers and ignores a confirmation from the wrong one', async () => {
     const { env } = test_;
     const h = new OrderHarness(env, { matches: 'real' });

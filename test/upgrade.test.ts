@@ -297,6 +297,10 @@ const unguardedChecks: Record<string, { shim: string; history: string } | { why:
     shim: 'order-lean-start-offers-by-activity',
     history: 'order-confirmed-by-match-lean-start.json',
   },
+  [orderPatches.offersBesideValidation]: {
+    shim: 'order-offers-beside-validation',
+    history: 'order-confirmed-by-match-offered-by-activity.json',
+  },
   [orderPatches.confirmByBeforeLateCommands]: {
     shim: 'order-confirm-by-before-late-commands',
     history: 'order-late-confirm-applied-before-patch.json',

@@ -152,6 +152,10 @@ export class OrderRun {
   private readonly startedLean: boolean;
   /** Started with `leanStart` and before `offersByActivity`: hands its menus over in a local activity. */
   private readonly offersLocally: boolean;
+  /** Started with `offersBesideValidation`: validates while the offer is out. */
+  readonly offersBesideValidation: boolean;
+  /** The hand-over to the match while it is out; the order neither closes nor continues as new before it is done. */
+  private offering: Promise<void> | undefined;
   private readonly validateCreditCard: ReturnType<
     typeof createCreditCardValidatorActivities
   >['validateCreditCard'];
@@ -183,6 +187,7 @@ export class OrderRun {
     this.firstRun = carried === undefined;
     this.startedLean = patches.startedWith(orderPatches.leanStart);
     this.offersLocally = this.startedLean && !patches.startedWith(orderPatches.offersByActivity);
+    this.offersBesideValidation = patches.startedWith(orderPatches.offersBesideValidation);
 
     setHandler(getOrderStateQuery, () => this.state);
     // A signal is in history before the order sees it: a malformed one is refused and recorded.
@@ -212,6 +217,7 @@ export class OrderRun {
 
   /** Every handler has returned: the run may complete or continue as new without cutting an update short. */
   async handlersFinished(): Promise<void> {
+    if (this.offering) await this.offering;
     await condition(allHandlersFinished);
   }
 
@@ -436,6 +442,17 @@ export class OrderRun {
 
   // -------------------------------------------------------------------------------------------------------------
   // Steps
+
+  /**
+   * Schedules the hand-over and returns at once: the validation round is scheduled in the same task, and
+   * `handlersFinished` waits for the offer before the order closes or continues as new.
+   */
+  offerMenusBesideValidation(): void {
+    const offering = this.offerMenusToMatch();
+    // Handled here so that a cancelled offer is not an unhandled rejection before `handlersFinished` awaits it.
+    offering.catch(() => undefined);
+    this.offering = offering;
+  }
 
   /**
    * Makes sure `catering-match-<orderId>` knows this order's menus and their caterers, however and whenever it was

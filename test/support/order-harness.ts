@@ -67,11 +67,12 @@ export class OrderHarness {
   /**
    * `matches: 'recorded'` (the default) keeps the orders' menu hand-overs in `matchOffers` and starts no match: a
    * test of the order alone leaves no match running with a deadline of days in the shared time-skipping server.
-   * `'real'` signals-with-start the match, which this harness's order worker then runs.
+   * `'real'` signals-with-start the match, which this harness's order worker then runs. `offersHeldUntil` holds
+   * every hand-over until it resolves, as a slow server would.
    */
   constructor(
     readonly env: TestWorkflowEnvironment,
-    private readonly options: { matches?: 'recorded' | 'real' } = {},
+    private readonly options: { matches?: 'recorded' | 'real'; offersHeldUntil?: Promise<void> } = {},
   ) {}
 
   script(orderId: string, script: ValidatorScript): void {
@@ -101,6 +102,7 @@ export class OrderHarness {
         },
         offerMenusToMatch: async (request: MatchOfferRequest): Promise<MatchOfferOutcome> => {
           this.matchOffers.push(request);
+          await this.options.offersHeldUntil;
           if (this.options.matches === 'real') return offerMenusToMatch(this.env.client, request);
           return 'offered';
         },
