@@ -215,21 +215,26 @@ async function oneOrder(
   submit: Settings['submit'],
 ): Promise<{ submitToConfirmedMs: number; confirmLatencyMs: number; clientCallsMs: number }> {
   const submittedAt = Date.now();
-  if (submit === 'update') await placeOrder(client, orderInput(orderId, i));
-  else await startOrder(client, orderInput(orderId, i));
+  const orderRunId =
+    submit === 'update'
+      ? (await placeOrder(client, orderInput(orderId, i))).order.runId
+      : (await startOrder(client, orderInput(orderId, i))).firstExecutionRunId;
   await publishMenuEvent(client, 'CustomerConfirmedMenu', { orderId, menuId: 'A', eventId: `${orderId}-c` });
   const lastConfirmationAt = Date.now();
-  await publishMenuEvent(client, 'CatererConfirmedMenu', {
+  const published = await publishMenuEvent(client, 'CatererConfirmedMenu', {
     orderId,
     menuId: 'A',
     catererId: 'caterer-anna',
     eventId: `${orderId}-k`,
   });
   const clientCallsMs = Date.now() - submittedAt;
+  // Awaited by the runs the calls answered with, as the peer awaits the handles its starts returned.
   const match = (await client.workflow
-    .getHandle(cateringMatchWorkflowId(orderId))
+    .getHandle(cateringMatchWorkflowId(orderId), published.runId)
     .result()) as CateringMatchState;
-  const order = (await client.workflow.getHandle(orderWorkflowId(orderId)).result()) as OrderState;
+  const order = (await client.workflow
+    .getHandle(orderWorkflowId(orderId), orderRunId)
+    .result()) as OrderState;
   if (order.status !== 'Confirmed') throw new Error(`order ${orderId} ended ${order.status}`);
   const sentAt = Date.parse(match.confirmOrder?.sentAt ?? '');
   const confirmedAt = Date.parse(order.confirmation?.confirmedAt ?? '');
