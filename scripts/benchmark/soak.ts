@@ -10,7 +10,13 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { publishMenuEvent } from '../../src/clients/catering-match-client';
-import { cancelOrder, OrderNotAnsweringError, submitOrder } from '../../src/clients/order-client';
+import {
+  cancelOrder,
+  CommandRefusedError,
+  OrderFinishedError,
+  OrderNotAnsweringError,
+  submitOrder,
+} from '../../src/clients/order-client';
 import { AppProcess } from '../../test/support/app-processes';
 
 export interface SoakSettings {
@@ -41,6 +47,11 @@ export interface SoakResult {
 
 const kib = (status: string, field: string): number =>
   Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
+
+/** A repeated CancelOrder's answer when the first one was applied: the order is, or is being, Cancelled. */
+const cancelledAlready = (err: unknown): boolean =>
+  (err instanceof OrderFinishedError && err.status === 'Cancelled') ||
+  (err instanceof CommandRefusedError && err.answer.status === 'Cancelled');
 
 /** RSS now and the peak so far (VmHWM) of a running process, in bytes; zeros once it has exited. */
 function memoryOf(process: AppProcess): { rss: number; peak: number } {
@@ -170,8 +181,9 @@ export async function soak(client: Client, settings: SoakSettings): Promise<Soak
             cancelsSentAgain++;
             continue;
           }
-          // The unanswered one was applied meanwhile: the repeat is refused, saying the order is cancelled.
-          if (attempt > 1 && err instanceof Error && /cancelled/i.test(err.message)) return;
+          // The unanswered one was applied meanwhile: the repeat finds the order closed as Cancelled, or refused
+          // by it while it closes.
+          if (attempt > 1 && cancelledAlready(err)) return;
           throw err;
         }
       }
