@@ -47,7 +47,7 @@ export const orderPatches = {
   /**
    * `offersByActivity`, with the menus' hand-over scheduled in the same first workflow task as the card's
    * validation instead of before it: the validation no longer waits for the offer, and the two completions mostly
-   * land in one task (issue 17: in the benchmark's burst, a workflow task fewer per order and 20.1 state transitions
+   * land in one task (issue 17: in the benchmark's burst, a workflow task fewer per order and 23.1 state transitions
    * per order with its match where there were 25). The order still neither closes nor continues as new before the
    * offer is done. An order started with it records this one marker; orders started with an older id of the chain
    * hand over first, as they ran.
