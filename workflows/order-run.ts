@@ -153,7 +153,7 @@ export class OrderRun {
   /** Started with `leanStart` and before `offersByActivity`: hands its menus over in a local activity. */
   private readonly offersLocally: boolean;
   /** Started with `offersBesideValidation`: validates while the offer is out. */
-  readonly offersBesideValidation: boolean;
+  private readonly offersBesideValidation: boolean;
   /** The hand-over to the match while it is out; the order neither closes nor continues as new before it is done. */
   private offering: Promise<void> | undefined;
   private readonly validateCreditCard: ReturnType<
@@ -444,10 +444,12 @@ export class OrderRun {
   // Steps
 
   /**
-   * Schedules the hand-over and returns at once: the validation round is scheduled in the same task, and
-   * `handlersFinished` waits for the offer before the order closes or continues as new.
+   * Hands the menus to the match at the order's start. Started with `offersBesideValidation`, the offer is only
+   * scheduled: the validation round is scheduled in the same task, and `handlersFinished` waits for the offer before
+   * the order closes or continues as new. Orders started before it wait for the offer first, as they ran.
    */
-  offerMenusBesideValidation(): void {
+  async handOverMenus(): Promise<void> {
+    if (!this.offersBesideValidation) return this.offerMenusToMatch();
     const offering = this.offerMenusToMatch();
     // Handled here so that a cancelled offer is not an unhandled rejection before `handlersFinished` awaits it.
     offering.catch(() => undefined);
@@ -459,7 +461,7 @@ export class OrderRun {
    * started: the activity signals-with-start the match, so a running match gets the offer and a match not yet there
    * starts with it. A finished match is left alone (a decided match is never restarted).
    */
-  async offerMenusToMatch(): Promise<void> {
+  private async offerMenusToMatch(): Promise<void> {
     const { orderId } = this.order;
     const menus = this.order.menus?.length ? this.order.menus : undefined;
     const request: MatchOfferRequest = { offer: menus ? { orderId, menus } : { orderId } };

@@ -23,10 +23,7 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
   else workflowMetrics.orderSubmitted();
   run.publish();
   // Orders started before this hand nothing to their match, which learns menus from events as it always did.
-  if (!carried && patches.has(orderPatches.menusToMatch)) {
-    if (run.offersBesideValidation) run.offerMenusBesideValidation();
-    else await run.offerMenusToMatch();
-  }
+  if (!carried && patches.has(orderPatches.menusToMatch)) await run.handOverMenus();
 
   while (!isFinal(state.status)) {
     if (run.mustContinueAsNew()) return continueAsNewAfterHandlers(run, order);
