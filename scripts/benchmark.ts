@@ -10,6 +10,8 @@
  *   --low-rate R        a second open loop below capacity (default: half the burst's orders/s; 0 skips it)
  *   --soak N            open orders (each with its match) in the soak, on one order worker process (default 10000)
  *   --phases LIST       which to run, of floor,burst,peer,load,soak,replay (default all; load needs burst and floor)
+ *   --rounds K          rounds of the peer and the burst, which goes first alternating round by round, so that the
+ *                       machine's drift falls on both; the ratios are the median of the rounds' (default 2)
  *   --validator-latency-ms L   the validator's answer time under the open-loop load (default 200)
  *   --replay-rounds K   passes over test/histories for the replay figure (default 20)
  *   --replay-processes P       replay processes side by side (default: one per core)
@@ -70,6 +72,8 @@ interface Settings {
   phases: Set<Phase>;
   validatorLatencyMs: number;
   replayRounds: number;
+  /** Rounds of the peer and the burst; odd rounds run the peer first, even ones the burst. */
+  rounds: number;
   replayProcesses: number;
   json?: string;
   /** `dev`: a fresh dev server (one process, SQLite). `cluster`: a fresh `scripts/cluster.sh` cluster. */
@@ -96,6 +100,7 @@ function parseArgs(argv: string[]): Settings {
     phases: new Set(allPhases),
     validatorLatencyMs: 200,
     replayRounds: 20,
+    rounds: 2,
     replayProcesses: Math.max(1, availableParallelism()),
     server: 'dev',
     submit: 'update',
@@ -141,6 +146,9 @@ function parseArgs(argv: string[]): Settings {
         if (!(settings.validatorLatencyMs >= 0))
           throw new Error(`${flag} ${value}: expected milliseconds >= 0`);
         break;
+      case '--rounds':
+        settings.rounds = Math.round(positive(flag, value));
+        break;
       case '--replay-rounds':
         settings.replayRounds = Math.round(positive(flag, value));
         break;
@@ -168,7 +176,7 @@ function parseArgs(argv: string[]): Settings {
         break;
       default:
         throw new Error(
-          `unknown argument ${flag}: use --orders, --rate, --seconds, --low-rate, --soak, --phases, --validator-latency-ms, --replay-rounds, --replay-processes, --target, --submit, --search-attribute-cache, --json`,
+          `unknown argument ${flag}: use --orders, --rate, --seconds, --low-rate, --soak, --phases, --rounds, --validator-latency-ms, --replay-rounds, --replay-processes, --target, --submit, --search-attribute-cache, --json`,
         );
     }
   }
@@ -273,6 +281,12 @@ function perPair(cpu: CpuSplit, pairs: number) {
 }
 
 const cpuTotal = ({ workerMs, serverMs }: ReturnType<typeof perPair>) => workerMs + serverMs;
+
+const median = (values: number[]): number => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
 
 const cpuText = ({ workerMs, serverMs }: ReturnType<typeof perPair>) =>
   `client and workers ${workerMs.toFixed(1)} + server ${serverMs.toFixed(1)} = ${(workerMs + serverMs).toFixed(1)} ms`;
@@ -448,6 +462,12 @@ async function peerBurst(client: Client, n: number) {
   };
 }
 
+/** One round of the comparison: the peer's burst and the order flow's, back to back. */
+interface Round {
+  peer?: Awaited<ReturnType<typeof peerBurst>>;
+  burst?: Awaited<ReturnType<typeof burst>>;
+}
+
 /**
  * `test/histories` replayed `rounds` times against the current workflow code, bundled once here: `processes`
  * replay processes side by side, each with one warm replay worker (the SDK replays one history at a time per
@@ -550,24 +570,38 @@ async function main(): Promise<void> {
           validator.runUntil(async () => {
             const floorCount = 2 * settings.orders;
             let floorResult: Awaited<ReturnType<typeof floor>> | undefined;
-            let burstResult: Awaited<ReturnType<typeof burst>> | undefined;
-            let peerResult: Awaited<ReturnType<typeof peerBurst>> | undefined;
+            const rounds: Round[] = [];
             if (runs('floor')) {
               log(`floor: ${floorCount} workflows with one no-op activity, started at once`);
               floorResult = await floor(env.client, floorCount);
             }
-            if (runs('peer')) {
-              log(`peer: ${settings.orders} plain Order/CateringMatch pairs, started at once`);
-              peerResult = await peerBurst(plainClient, settings.orders);
-            }
-            if (runs('burst')) {
+            const runPeer = async (round: number) => {
               log(
-                `burst: ${settings.orders} orders with their matches (${floorCount} workflows), started at once`,
+                `peer, round ${round}: ${settings.orders} plain Order/CateringMatch pairs, started at once`,
               );
-              burstResult = await burst(env.client, settings.orders, settings.submit);
+              return peerBurst(plainClient, settings.orders);
+            };
+            const runBurst = async (round: number) => {
+              log(
+                `burst, round ${round}: ${settings.orders} orders with their matches (${floorCount} workflows), started at once`,
+              );
+              return burst(env.client, settings.orders, settings.submit);
+            };
+            for (let round = 1; round <= (runs('peer') || runs('burst') ? settings.rounds : 0); round++) {
+              const result: Round = {};
+              if (round % 2 === 1) {
+                if (runs('peer')) result.peer = await runPeer(round);
+                if (runs('burst')) result.burst = await runBurst(round);
+              } else {
+                if (runs('burst')) result.burst = await runBurst(round);
+                if (runs('peer')) result.peer = await runPeer(round);
+              }
+              rounds.push(result);
             }
+            const burstResult = rounds[0]?.burst;
+            const peerResult = rounds[0]?.peer;
             if (!runs('load') || !floorResult || !burstResult)
-              return { floorResult, burstResult, peerResult };
+              return { floorResult, burstResult, peerResult, rounds };
             faults.latencyMs = settings.validatorLatencyMs;
             log(
               `open loop: ${settings.rate}/s for ${settings.seconds} s, validator answering in ${settings.validatorLatencyMs} ms`,
@@ -588,7 +622,15 @@ async function main(): Promise<void> {
               lowLoadResult = await openLoop(env.client, lowRate, settings.seconds, settings.submit);
             }
             faults.latencyMs = 0;
-            return { floorResult, burstResult, peerResult, loadResult, floorLoadResult, lowLoadResult };
+            return {
+              floorResult,
+              burstResult,
+              peerResult,
+              rounds,
+              loadResult,
+              floorLoadResult,
+              lowLoadResult,
+            };
           }),
         ),
       ),
@@ -609,7 +651,15 @@ async function main(): Promise<void> {
       );
       replayResult = await replay(settings.replayRounds, settings.replayProcesses);
     }
-    const { floorResult, burstResult, peerResult } = results;
+    const { floorResult, burstResult, peerResult, rounds } = results;
+    // Each round's peer and burst ran back to back; the ratios are taken within a round, then their median.
+    const paired = rounds.flatMap(({ peer, burst: order }) => (peer && order ? [{ peer, order }] : []));
+    const peerRatios = paired.map(({ peer, order }) => order.ordersPerSecond / peer.pairsPerSecond);
+    const peerCpuRatios = paired.map(
+      ({ peer, order }) => cpuTotal(peer.cpuPerPair) / cpuTotal(order.cpuPerPair),
+    );
+    const bursts = rounds.flatMap((r) => (r.burst ? [r.burst] : []));
+    const peers = rounds.flatMap((r) => (r.peer ? [r.peer] : []));
     const { loadResult, floorLoadResult, lowLoadResult } = 'loadResult' in results ? results : {};
 
     const figures = {
@@ -619,17 +669,15 @@ async function main(): Promise<void> {
         burstResult && floorResult
           ? burstResult.transitionsPerSecond / floorResult.transitionsPerSecond
           : undefined,
-      ordersPerSecond: burstResult?.ordersPerSecond,
-      orderPairsPerSecond: burstResult?.ordersPerSecond,
-      peerPairsPerSecond: peerResult?.pairsPerSecond,
-      peerRatio:
-        burstResult && peerResult ? burstResult.ordersPerSecond / peerResult.pairsPerSecond : undefined,
+      ordersPerSecond: bursts.length ? median(bursts.map((b) => b.ordersPerSecond)) : undefined,
+      orderPairsPerSecond: bursts.length ? median(bursts.map((b) => b.ordersPerSecond)) : undefined,
+      peerPairsPerSecond: peers.length ? median(peers.map((p) => p.pairsPerSecond)) : undefined,
+      peerRatio: paired.length ? median(peerRatios) : undefined,
+      peerRatios,
       // The peer's CPU per pair over the order flow's, both sides: the pairs/s ratio also moves with how the burst's
       // last pairs are scheduled (docs/benchmark.md, session 27).
-      peerCpuRatio:
-        burstResult && peerResult
-          ? cpuTotal(peerResult.cpuPerPair) / cpuTotal(burstResult.cpuPerPair)
-          : undefined,
+      peerCpuRatio: paired.length ? median(peerCpuRatios) : undefined,
+      peerCpuRatios,
       p99ConfirmLatencyMs: loadResult?.p99ConfirmLatencyMs,
       p99SubmitToConfirmedMs: loadResult?.p99SubmitToConfirmedMs,
       peakRssMiB: soakResult?.peakRssMiB,
@@ -673,49 +721,59 @@ async function main(): Promise<void> {
         '',
         undefined,
       ]);
-    if (peerResult)
-      rows.push(
-        [
-          'peer: pairs/s',
-          `${peerResult.pairsPerSecond.toFixed(1)} (${settings.orders} in ${peerResult.seconds.toFixed(1)} s, ${peerResult.perPair.toFixed(1)} transitions per pair)`,
-          '',
-          undefined,
-        ],
-        ['peer: CPU per pair', cpuText(peerResult.cpuPerPair), '', undefined],
-      );
-    if (burstResult) {
-      rows.push(
-        [
-          'burst: transitions/s',
-          `${burstResult.transitionsPerSecond.toFixed(0)} (${burstResult.perOrder.toFixed(1)} per order with its match)`,
-          '',
-          undefined,
-        ],
-        [
-          'burst: orders/s (pairs/s)',
-          `${burstResult.ordersPerSecond.toFixed(1)} (${settings.orders} in ${burstResult.seconds.toFixed(1)} s; submitted by ${settings.submit === 'update' ? 'update-with-start' : 'plain start'})`,
-          '',
-          undefined,
-        ],
-        ['burst: CPU per pair', cpuText(burstResult.cpuPerPair), '', undefined],
-      );
-      if (floorResult)
-        rows.push([
-          'burst: transition ratio to floor',
-          figures.transitionRatio!.toFixed(2),
-          '>= 0.90',
-          figures.transitionRatio! >= 0.9,
-        ]);
-      if (peerResult)
+    const inRound = (i: number) => (settings.rounds > 1 ? ` (round ${i + 1})` : '');
+    rounds.forEach(({ peer, burst: order }, i) => {
+      if (peer)
         rows.push(
           [
-            'burst: pairs/s ratio to peer',
-            figures.peerRatio!.toFixed(2),
-            '>= 0.80',
-            figures.peerRatio! >= 0.8,
+            `peer: pairs/s${inRound(i)}`,
+            `${peer.pairsPerSecond.toFixed(1)} (${settings.orders} in ${peer.seconds.toFixed(1)} s, ${peer.perPair.toFixed(1)} transitions per pair)`,
+            '',
+            undefined,
           ],
-          ['burst: CPU per pair, peer / order flow', figures.peerCpuRatio!.toFixed(2), '', undefined],
+          [`peer: CPU per pair${inRound(i)}`, cpuText(peer.cpuPerPair), '', undefined],
         );
+      if (order)
+        rows.push(
+          [
+            `burst: transitions/s${inRound(i)}`,
+            `${order.transitionsPerSecond.toFixed(0)} (${order.perOrder.toFixed(1)} per order with its match)`,
+            '',
+            undefined,
+          ],
+          [
+            `burst: orders/s (pairs/s)${inRound(i)}`,
+            `${order.ordersPerSecond.toFixed(1)} (${settings.orders} in ${order.seconds.toFixed(1)} s; submitted by ${settings.submit === 'update' ? 'update-with-start' : 'plain start'})`,
+            '',
+            undefined,
+          ],
+          [`burst: CPU per pair${inRound(i)}`, cpuText(order.cpuPerPair), '', undefined],
+        );
+    });
+    if (burstResult && floorResult)
+      rows.push([
+        'burst: transition ratio to floor',
+        figures.transitionRatio!.toFixed(2),
+        '>= 0.90',
+        figures.transitionRatio! >= 0.9,
+      ]);
+    if (paired.length > 0) {
+      const each = (ratios: number[]) =>
+        ratios.length > 1 ? ` (median of the rounds' ${ratios.map((r) => r.toFixed(2)).join(', ')})` : '';
+      rows.push(
+        [
+          'burst: pairs/s ratio to peer',
+          `${figures.peerRatio!.toFixed(2)}${each(peerRatios)}`,
+          '>= 0.80',
+          figures.peerRatio! >= 0.8,
+        ],
+        [
+          'burst: CPU per pair, peer / order flow',
+          `${figures.peerCpuRatio!.toFixed(2)}${each(peerCpuRatios)}`,
+          '',
+          undefined,
+        ],
+      );
     }
     if (loadResult && burstResult) rows.push(...loadRows(loadResult, true, burstResult.perOrder));
     if (floorLoadResult)
@@ -773,8 +831,10 @@ async function main(): Promise<void> {
         workerSettings: tuning,
         stickyCacheSize: cacheSize,
         floor: floorResult,
+        // The first round's, as before rounds; every round's in `rounds`.
         peer: peerResult,
         burst: burstResult,
+        rounds,
         load: loadResult,
         floorLoad: floorLoadResult,
         lowLoad: lowLoadResult,
