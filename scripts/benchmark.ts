@@ -660,6 +660,7 @@ async function main(): Promise<void> {
     );
     const bursts = rounds.flatMap((r) => (r.burst ? [r.burst] : []));
     const peers = rounds.flatMap((r) => (r.peer ? [r.peer] : []));
+    const orderPairsPerSecond = bursts.length ? median(bursts.map((b) => b.ordersPerSecond)) : undefined;
     const { loadResult, floorLoadResult, lowLoadResult } = 'loadResult' in results ? results : {};
 
     const figures = {
@@ -669,8 +670,8 @@ async function main(): Promise<void> {
         burstResult && floorResult
           ? burstResult.transitionsPerSecond / floorResult.transitionsPerSecond
           : undefined,
-      ordersPerSecond: bursts.length ? median(bursts.map((b) => b.ordersPerSecond)) : undefined,
-      orderPairsPerSecond: bursts.length ? median(bursts.map((b) => b.ordersPerSecond)) : undefined,
+      ordersPerSecond: orderPairsPerSecond,
+      orderPairsPerSecond,
       peerPairsPerSecond: peers.length ? median(peers.map((p) => p.pairsPerSecond)) : undefined,
       peerRatio: paired.length ? median(peerRatios) : undefined,
       peerRatios,
