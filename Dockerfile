@@ -10,9 +10,8 @@ COPY workflows ./workflows
 COPY activities ./activities
 RUN npm run build
 
-# Production dependencies, on the full image: better-sqlite3 compiles from source when its prebuilt binary cannot
-# be downloaded, and that needs python3, make and g++, which the slim runtime image does not carry. Same Node, same
-# Debian, so the compiled addon loads in the runtime stage.
+# Production dependencies, on the full image: nothing compiles today, and a native dependency that did would find
+# python3, make and g++ here, which the slim runtime image does not carry. Same Node, same Debian as the runtime.
 FROM node:24-bookworm AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./

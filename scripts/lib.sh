@@ -36,43 +36,34 @@ apt_install_as_root() {
     die "apt-get install $package failed (see above)"
 }
 
-# The supported Node is 22 or 24 (package.json engines). Where the machine's `node` is older, Node 24 from the npm
-# registry (scripts/node24.sh) goes first on PATH for this script and everything it starts, npm included (its
-# launcher runs on the `node` on PATH), and node-gyp builds addons against that Node's own headers.
-# `quiet`: say nothing unless Node 24 has to be fetched.
+# The supported Node is 22.13 or later (23.4 or later on the odd line; package.json engines): the first releases
+# whose `node:sqlite`, which the validator's ledger uses, needs no flag. Where the machine's `node` is older, Node 24
+# from the npm registry (scripts/node24.sh) goes first on PATH for this script and everything it starts, npm included
+# (its launcher runs on the `node` on PATH). `quiet`: say nothing unless Node 24 has to be fetched.
 use_supported_node() {
-  local major
-  major="$(node -p 'process.versions.node.split(".")[0]' 2>/dev/null || echo 0)"
-  ((major >= 22)) && return
+  local version
+  version="$(node -p 'process.versions.node' 2>/dev/null || echo 0.0.0)"
+  node_is_supported "$version" && return
   bash "$ROOT_DIR/scripts/node24.sh"
   export PATH="$TOOLS_DIR/node24/bin:$PATH"
-  export npm_config_nodedir="$TOOLS_DIR/node24"
-  [[ "${1:-}" == quiet ]] || say "Node $(node --version) (.temporal/tools/node24; the machine's Node $major is past its end of life)"
+  [[ "${1:-}" == quiet ]] || say "Node $(node --version) (.temporal/tools/node24; the machine's Node $version is older than 22.13)"
 }
 
-# node_modules as package-lock.json has it, its native addons built for the Node that runs now: the ABI it was
-# installed for is stamped beside npm's own lock copy.
+# Whether Node <version> (e.g. 22.13.0) is one package.json's engines accepts.
+node_is_supported() {
+  local major minor
+  IFS=. read -r major minor _ <<<"$1"
+  ((major >= 24 || (major == 23 && minor >= 4) || (major == 22 && minor >= 13)))
+}
+
+# node_modules as package-lock.json has it. Nothing in it is compiled (its native binaries are prebuilt Node-API
+# ones, which load in any Node), so it serves whichever supported Node runs.
 ensure_node_modules() {
-  local abi_stamp="$ROOT_DIR/node_modules/.node-abi" abi
-  abi="$(node -p process.versions.modules)"
-  if [[ ! -d "$ROOT_DIR/node_modules/@temporalio/worker" || "$ROOT_DIR/package-lock.json" -nt "$ROOT_DIR/node_modules/.package-lock.json" ||
-    "$(cat "$abi_stamp" 2>/dev/null)" != "$abi" ]]; then
-    say "installing npm dependencies from package-lock.json for Node $(node --version)"
-    # Native addons (better-sqlite3) compile against the headers of the Node that runs them: that Node's own, when
-    # it ships them, rather than whichever node-gyp finds first (the machine's older Node, with another ABI). Set
-    # even when npm_config_nodedir is: under `npm test` the machine's npm exports its own (Debian's says /usr, the
-    # headers of its Node 20).
-    local nodedir
-    nodedir="$(node -p 'require("path").resolve(process.execPath, "..", "..")')"
-    [[ -f "$nodedir/include/node/node.h" ]] && export npm_config_nodedir="$nodedir"
+  if [[ ! -d "$ROOT_DIR/node_modules/@temporalio/worker" || "$ROOT_DIR/package-lock.json" -nt "$ROOT_DIR/node_modules/.package-lock.json" ]]; then
+    say "installing npm dependencies from package-lock.json"
     # The lock lists every platform's native binaries (test/package-lock.test.ts keeps it so), so `npm ci` installs
     # exactly it, anywhere.
     (cd "$ROOT_DIR" && npm ci --no-audit --no-fund)
-    # Stamped only once the addons load in this Node: a build against the wrong headers fails here, not in a test.
-    # Opening a database is what loads the binding; requiring the package alone does not.
-    (cd "$ROOT_DIR" && node -e "new (require('better-sqlite3'))(':memory:').close()") ||
-      die "better-sqlite3 does not load in Node $(node --version) (ABI $abi): remove node_modules and run again"
-    echo "$abi" >"$abi_stamp"
   fi
 }
 

@@ -12,7 +12,7 @@ const runValidator = (env: Record<string, string>) =>
     {
       env: {
         PATH: process.env.PATH ?? '',
-        // The Node 24 pass preloads its native addons through NODE_OPTIONS.
+        // Node flags the test run was given (a CPU profile, say) reach the validator too.
         ...(process.env.NODE_OPTIONS ? { NODE_OPTIONS: process.env.NODE_OPTIONS } : {}),
         CATERING_DATA_DIR: mkdtempSync(join(tmpdir(), 'validator-')),
         TEMPORAL_ADDRESS: '127.0.0.1:1',

@@ -1,6 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { Statement } from 'better-sqlite3';
+import type { SQLInputValue, StatementSync } from 'node:sqlite';
 import type { CreditCardValidationResult } from '../contract';
 
 /**
@@ -152,41 +152,31 @@ class SqlValidatorLedger implements SqlLedger {
   }
 }
 
-/**
- * Under Node 24, better-sqlite3 12 aborts the process (RemoveEnvironmentCleanupHook: env != nullptr) when the
- * garbage collector destroys one of its statements at the wrong moment, even long after its database was closed.
- * So no statement is ever garbage: each one (and its database) stays referenced for the life of the process. A
- * validator opens one ledger and prepares a handful of statements, so nothing grows.
- */
-const neverCollected: unknown[] = [];
-
 /** SQLite in one file (the default: one validator instance, or several on one machine sharing the file). */
 export async function openSqliteLedger(path: string): Promise<SqlLedger> {
-  const Sqlite = (await import('better-sqlite3')).default;
+  const { DatabaseSync } = await import('node:sqlite');
   mkdirSync(dirname(path), { recursive: true });
-  // timeout (busy_timeout): a second process on the same file waits its turn.
-  const db = new Sqlite(path, { timeout: 5000 });
-  neverCollected.push(db);
-  // WAL: readers never wait for the writer. exec, not db.pragma(): pragma() prepares a statement and drops it (see
-  // neverCollected).
+  const db = new DatabaseSync(path);
+  // busy_timeout: a second process on the same file waits its turn. WAL: readers never wait for the writer.
+  db.exec('PRAGMA busy_timeout = 5000');
   db.exec('PRAGMA journal_mode = WAL');
   for (const statement of schema('INTEGER PRIMARY KEY AUTOINCREMENT')) db.exec(statement);
-  const prepared = new Map<string, Statement<unknown[]>>();
+  const prepared = new Map<string, StatementSync>();
   const prepare = (statement: string) => {
     let found = prepared.get(statement);
     if (!found) {
-      found = db.prepare<unknown[]>(statement.replace(/\$\d+/g, '?'));
+      found = db.prepare(statement.replace(/\$\d+/g, '?'));
       prepared.set(statement, found);
-      neverCollected.push(found);
     }
     return found;
   };
   return new SqlValidatorLedger({
     run(statement, params) {
-      const prepared = prepare(statement);
-      if (prepared.reader)
-        return Promise.resolve({ rows: prepared.all(...params) as Record<string, unknown>[], changes: 0 });
-      return Promise.resolve({ rows: [], changes: prepared.run(...params).changes });
+      const bound = params as SQLInputValue[];
+      // Every statement here either reads (SELECT) or writes; only the writes report how many rows they changed.
+      if (/^\s*SELECT\b/i.test(statement))
+        return Promise.resolve({ rows: prepare(statement).all(...bound), changes: 0 });
+      return Promise.resolve({ rows: [], changes: Number(prepare(statement).run(...bound).changes) });
     },
     close() {
       db.close();
