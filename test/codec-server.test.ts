@@ -176,3 +176,27 @@ describe('codec server limits and auth', () => {
     expect((await http.post('/decode', toWire([]), { Authorization: 'Bearer s3cret' })).status).toBe(200);
   });
 });
+
+describe('codec server default body limit', () => {
+  const http = serve();
+  // docs/encryption.md: a body over 4 MiB gets 413.
+  const fourMiB = 4 * 1024 * 1024;
+  // A valid empty request padded with JSON whitespace to exactly `bytes` bytes.
+  const bodyOf = (bytes: number) => {
+    const request = '{"payloads":[]}';
+    return request + ' '.repeat(bytes - request.length);
+  };
+
+  test('when the body is exactly 4 MiB, then it is served', async () => {
+    const res = await http.post('/encode', bodyOf(fourMiB));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({ payloads: [] });
+  });
+
+  test('when the body is one byte over 4 MiB, then 413 and the server stays up', async () => {
+    const res = await http.post('/encode', bodyOf(fourMiB + 1));
+    expect(res.status).toBe(413);
+    expect(await res.json()).toEqual({ error: 'the body is larger than 4194304 bytes' });
+    expect((await http.post('/decode', toWire([]))).status).toBe(200);
+  });
+});

@@ -1,8 +1,10 @@
+import { createDecipheriv } from 'node:crypto';
 import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { Payload } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
 import { EncryptionCodec, isEncrypted, PayloadDecryptionError } from '../src/infra/codec/encryption-codec';
 import {
   ensureKeyFile,
@@ -84,6 +86,73 @@ describe('EncryptionCodec', () => {
     const two = new KeyRing([{ id: 'k2', key: new EncryptionCodecKeyProbe(codec).key }, ...ring('k3').keys]);
     const relabelled = { ...mine!, metadata: { ...mine!.metadata, 'encryption-key-id': Buffer.from('k2') } };
     await expect(new EncryptionCodec(two).decode([relabelled])).rejects.toThrow(/failed authentication/);
+  });
+});
+
+/**
+ * The wire format of docs/encryption.md, which tools outside this project decode: AES-256-GCM over the serialised
+ * Payload protobuf, `data` = a 96-bit IV, the ciphertext, the 16-byte tag; the key id in `encryption-key-id` and
+ * authenticated as associated data. Read and written here with node:crypto alone, never through the codec.
+ */
+describe('the encrypted payload wire format', () => {
+  // A fixed test key (bytes 0..31), never used outside this file and the fixture made with it.
+  const fixtureKeyId = 'fixture-k1';
+  const fixtureKey = Buffer.from(Array.from({ length: 32 }, (_, i) => i));
+  const fixtureRing = () => parseKeyRing(`${fixtureKeyId}:${fixtureKey.toString('base64')}`, 'test');
+  const utf8 = (bytes: Uint8Array | null | undefined) => Buffer.from(bytes ?? new Uint8Array()).toString();
+
+  /** Decrypts as another tool would, from the documented layout only. */
+  const decryptByHand = (payload: Payload, key: Buffer): Payload => {
+    const data = Buffer.from(payload.data!);
+    const aes = createDecipheriv('aes-256-gcm', key, data.subarray(0, 12));
+    aes.setAAD(Buffer.from(utf8(payload.metadata!['encryption-key-id'])));
+    aes.setAuthTag(data.subarray(data.length - 16));
+    const plain = Buffer.concat([aes.update(data.subarray(12, data.length - 16)), aes.final()]);
+    return temporal.api.common.v1.Payload.decode(plain);
+  };
+
+  test("when a payload encrypted by another tool (the committed fixture) is decoded, then today's codec reads the order", async () => {
+    // Made once by hand with node:crypto and a hand-written protobuf, in the codec server's JSON form.
+    const fixture = JSON.parse(
+      readFileSync(join(__dirname, 'fixtures', 'codec', 'encrypted-order.json'), 'utf8'),
+    ) as { payloads: { metadata: Record<string, string>; data: string }[] };
+    const [wire] = fixture.payloads;
+    const payload: Payload = {
+      metadata: Object.fromEntries(
+        Object.entries(wire!.metadata).map(([k, v]) => [k, Buffer.from(v, 'base64')]),
+      ),
+      data: Buffer.from(wire!.data, 'base64'),
+    };
+    const [decoded] = await new EncryptionCodec(fixtureRing()).decode([payload]);
+    expect(utf8(decoded!.metadata!.encoding)).toBe('json/plain');
+    expect(fromPayload(decoded!)).toEqual({
+      orderId: 'o-fixture',
+      customerId: 'c-fixture',
+      amount: 240.5,
+      currency: 'EUR',
+      card: { number: '4111 1111 1111 1111', expiry: '11/38', holder: 'Grace Hopper' },
+    });
+  });
+
+  test('when the codec encrypts, then the data is a 12-byte IV, the ciphertext and a 16-byte tag that another tool decrypts', async () => {
+    const plain = toPayload(order);
+    const [encoded] = await new EncryptionCodec(fixtureRing()).encode([plain]);
+    expect(utf8(encoded!.metadata!.encoding)).toBe('binary/encrypted');
+    expect(utf8(encoded!.metadata!['encryption-key-id'])).toBe(fixtureKeyId);
+    expect(utf8(encoded!.metadata!['encryption-cipher'])).toBe('AES-256-GCM');
+    // GCM adds no padding: whatever is not the serialised payload is the IV and the tag.
+    const serialised = temporal.api.common.v1.Payload.encode(plain).finish();
+    expect(encoded!.data!.length - serialised.length).toBe(12 + 16);
+    expect(fromPayload(decryptByHand(encoded!, fixtureKey))).toEqual(order);
+  });
+
+  test('when the same payload is encoded twice, then each carries an IV of its own', async () => {
+    const codec = new EncryptionCodec(fixtureRing());
+    const [a, b] = await codec.encode([toPayload(order), toPayload(order)]);
+    const iv = (payload: Payload) => Buffer.from(payload.data!).subarray(0, 12);
+    expect(iv(a!).equals(iv(b!))).toBe(false);
+    expect(fromPayload(decryptByHand(a!, fixtureKey))).toEqual(order);
+    expect(fromPayload(decryptByHand(b!, fixtureKey))).toEqual(order);
   });
 });
 

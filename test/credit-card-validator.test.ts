@@ -52,6 +52,15 @@ describe('business answers', () => {
     });
   });
 
+  test('an amount of exactly 10,000, the per-card limit, is validated', async () => {
+    const { validate } = validator();
+    await expect(validate(request({ amount: 10_000 }))).resolves.toEqual({
+      outcome: 'CreditCardValidated',
+      orderId: 'o-1',
+      validatedAt: june2027.toISOString(),
+    });
+  });
+
   test.each([
     ['a number failing the Luhn checksum', card('4242424242424241'), 'card number fails the Luhn checksum'],
     ['a blocklisted number', card('4000 0000 0000 0002'), 'card is blocked by the issuer'],

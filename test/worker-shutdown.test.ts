@@ -1,6 +1,7 @@
+import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Duration } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
@@ -25,6 +26,7 @@ describe('a worker process stopped by SIGTERM with a task in flight', () => {
   let orderWorker: Worker;
   let orderWorkerRun: Promise<void>;
   const started: AppProcess[] = [];
+  const outliving: ReturnType<typeof outlivingProcess>[] = [];
 
   const order = (orderId: string, replyTimeout: Duration): OrderSubmitted => ({
     orderId,
@@ -45,6 +47,17 @@ describe('a worker process stopped by SIGTERM with a task in flight', () => {
     });
     started.push(process);
     process.start();
+    return process;
+  };
+
+  const outlivingValidator = (settings: Record<string, string>) => {
+    const process = outlivingProcess({
+      TEMPORAL_ADDRESS: env.address,
+      TEMPORAL_NAMESPACE: 'default',
+      CATERING_DATA_DIR: dataDir,
+      ...settings,
+    });
+    outliving.push(process);
     return process;
   };
 
@@ -93,6 +106,7 @@ describe('a worker process stopped by SIGTERM with a task in flight', () => {
 
   afterAll(async () => {
     for (const process of started) await process.stop('SIGKILL');
+    for (const process of outliving) await process.stop();
     if (orderWorker?.getState() === 'RUNNING') orderWorker.shutdown();
     await orderWorkerRun;
     await env?.teardown();
@@ -140,7 +154,7 @@ describe('a worker process stopped by SIGTERM with a task in flight', () => {
     expect(await stuck.exited).toEqual({ code: 143, signal: null });
     expect(stuck.log).toContain('credit-card-validation: SIGTERM again: exiting now');
 
-    validator({});
+    const next = validator({});
     const state = await eventually(
       `order ${orderId} validated by the next validator`,
       () => getOrderState(client, orderId),
@@ -148,5 +162,98 @@ describe('a worker process stopped by SIGTERM with a task in flight', () => {
       60_000,
     );
     expect(state.status).toBe('Validated');
+    // Leaves the queue to the next test's validator alone.
+    await next.stop();
+  });
+
+  test('when a task outlives the grace time, then it is cancelled at the grace time and the process exits 1 five seconds later', async () => {
+    // A short grace of the test's own; the 5 s after it are the documented, fixed part.
+    const graceMs = 2_000;
+    const stuck = outlivingValidator({ WORKER_SHUTDOWN_GRACE: '2 seconds' });
+    await stuck.logged(/credit-card-validation: polling in namespace default/);
+    await waitForPoller(client, TaskQueue.creditCardValidation, 'activity');
+    const orderId = uniqueId('past-grace');
+    await submitOrder(client, order(orderId, '3 seconds'));
+    await validationInFlight(orderId);
+    await stuck.logged(/validateCreditCard: started/);
+
+    const signalledAt = Date.now();
+    stuck.signal('SIGTERM');
+    const cancelledAfter = stuck.logged(/validateCreditCard: cancelled/).then(() => Date.now() - signalledAt);
+    const exit = await stuck.exited;
+    const exitedAfter = Date.now() - signalledAt;
+
+    expect(exit).toEqual({ code: 1, signal: null });
+    expect(stuck.log).toContain(
+      'credit-card-validation: SIGTERM: polling stopped, draining in-flight tasks for up to 2 seconds',
+    );
+    expect(stuck.log).not.toContain('every task it had taken finished');
+    // Cancelled once the grace time is over, well before the process gives up.
+    expect(await cancelledAfter).toBeGreaterThanOrEqual(graceMs);
+    expect(await cancelledAfter).toBeLessThan(graceMs + 5_000);
+    // Not before grace + 5 s; the upper bound leaves a busy 2-core machine slack to end a process.
+    expect(exitedAfter).toBeGreaterThanOrEqual(graceMs + 5_000);
+    expect(exitedAfter).toBeLessThan(graceMs + 5_000 + 5_000);
+
+    // The request the process gave up on is retried by the server, here to the next validator.
+    const next = validator({});
+    const state = await eventually(
+      `order ${orderId} validated by the next validator`,
+      () => getOrderState(client, orderId),
+      (s) => s.status === 'Validated',
+      60_000,
+    );
+    expect(state.status).toBe('Validated');
+    await next.stop();
   });
 });
+
+/**
+ * test/fixtures/outliving-validator.ts as its own process, the way AppProcess runs the real validator: a validator
+ * whose request ignores cancellation, so that only the worker's own deadline ends the process.
+ */
+function outlivingProcess(env: Record<string, string>) {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'test/fixtures/outliving-validator.ts'], {
+    cwd: resolve(__dirname, '..'),
+    env: { ...process.env, METRICS_PORT: 'off', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const seen: { pattern: RegExp; found: () => void }[] = [];
+  const collect = (chunk: Buffer) => {
+    output += chunk.toString();
+    for (const waiter of [...seen])
+      if (waiter.pattern.test(output)) {
+        seen.splice(seen.indexOf(waiter), 1);
+        waiter.found();
+      }
+  };
+  child.stdout.on('data', collect);
+  child.stderr.on('data', collect);
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) =>
+    child.once('exit', (code, signal) => done({ code, signal })),
+  );
+  return {
+    exited,
+    get log() {
+      return output;
+    },
+    signal: (signal: NodeJS.Signals) => child.kill(signal),
+    /** Resolves once the output matches `pattern`; rejects when the process ends without it. */
+    logged: (pattern: RegExp): Promise<void> =>
+      pattern.test(output)
+        ? Promise.resolve()
+        : Promise.race([
+            new Promise<void>((found) => seen.push({ pattern, found })),
+            exited.then(({ code, signal }) => {
+              if (!pattern.test(output))
+                throw new Error(`exited (${code ?? signal}) without logging ${pattern}:\n${output}`);
+            }),
+          ]),
+    stop: async () => {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
