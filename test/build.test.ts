@@ -116,7 +116,10 @@ describe('the compiled order worker, from the prebuilt workflow bundle', () => {
     const failure = events?.find((e) => e.workflowExecutionFailedEventAttributes)
       ?.workflowExecutionFailedEventAttributes?.failure;
     expect(failure?.message).toBe('Encoded failure');
-    expect(failure?.encodedAttributes?.metadata?.encoding).toBeDefined();
+    // Encrypted by the worker's codec, not merely moved into a plain JSON payload by the failure converter.
+    expect(Buffer.from(failure?.encodedAttributes?.metadata?.encoding ?? []).toString()).toBe(
+      'binary/encrypted',
+    );
     expect(JSON.stringify(failure)).not.toContain('amount');
   });
 });

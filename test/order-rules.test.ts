@@ -50,12 +50,12 @@ describe('an Expired order', () => {
     expect(
       recordRefusal(state, { command: 'ConfirmOrder', reason, at, menuId: 'A', eventId: 'late-1' }),
     ).toBe(false);
-    expect(state).toMatchObject({
-      status: 'Expired',
+    // The refusal names the command it answers, and nothing else of the order moves: it stays Expired.
+    expect(state).toEqual({
+      ...expiredOrder(),
       refusalsTotal: 1,
-      refusals: [{ command: 'ConfirmOrder', reason }],
+      refusals: [{ command: 'ConfirmOrder', reason, at, menuId: 'A', eventId: 'late-1' }],
     });
-    expect(state.pendingConfirmation).toBeUndefined();
   });
 
   test('when a CancelOrder comes, then it is refused: an Expired order never becomes Cancelled', () => {
