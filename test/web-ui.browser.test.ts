@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
@@ -12,13 +13,17 @@ import { startCodecServer } from './support/codec-server';
 import { createDevServerEnv, uniqueId } from './support/environments';
 import { eventually } from './support/eventually';
 
-// A test run must not leave the working tree modified: screenshots go to .temporal/screenshots, and to docs/ (the
-// README's pictures) only when asked with UPDATE_SCREENSHOTS=1.
-const screenshots = resolve(
-  __dirname,
-  '..',
-  process.env.UPDATE_SCREENSHOTS === '1' ? 'docs' : '.temporal/screenshots',
-);
+const root = resolve(__dirname, '..');
+// The pictures the README shows, by the paths it points at: the list first, then the order.
+const readmePictures = [
+  ...readFileSync(resolve(root, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\((docs\/web-ui-[^)]+\.png)\)/g),
+].map((m) => m[1]!);
+// A test run must not leave the working tree modified: the pictures go to the README's paths under
+// .temporal/screenshots, and to those paths themselves only when asked with UPDATE_SCREENSHOTS=1.
+const pictureFile = (readmePath: string): string =>
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? resolve(root, readmePath)
+    : resolve(root, '.temporal', 'screenshots', readmePath);
 // The UI answers in milliseconds; the slack is for a 2-core machine busy with other test files.
 const uiTimeout = 30_000;
 
@@ -58,6 +63,10 @@ async function expectNoFullCardNumber(page: Page): Promise<void> {
   });
   expect(leaks).toEqual([]);
 }
+
+test('the README shows the two pictures this test takes, at the paths it writes them to', () => {
+  expect(readmePictures).toEqual(['docs/web-ui-orders.png', 'docs/web-ui-order.png']);
+});
 
 /**
  * The Web UI of a dev server whose codec endpoint is the project's codec server, driven in Chromium the way a
@@ -204,7 +213,7 @@ describe('the Web UI with the codec server, in a real browser', () => {
     expect(listed).not.toContain(`order-${rejected.orderId}`);
     // Checked before the screenshot, so a failing run never writes a leaked number into a screenshot.
     await expectNoFullCardNumber(page);
-    await page.screenshot({ path: resolve(screenshots, 'web-ui-orders.png') });
+    await page.screenshot({ path: pictureFile('docs/web-ui-orders.png') });
   });
 
   test('when a person opens a confirmed order, then they read its current details and its input with the card masked, and no full card number anywhere', async () => {
@@ -218,7 +227,7 @@ describe('the Web UI with the codec server, in a real browser', () => {
       card: { number: '•••• 1111', expiry: '11/38', holder: 'Grace Hopper' },
     });
     await expectNoFullCardNumber(page);
-    await page.screenshot({ path: resolve(screenshots, 'web-ui-order.png') });
+    await page.screenshot({ path: pictureFile('docs/web-ui-order.png') });
 
     // The validator's request in the event history carries the card too; a person expanding it sees it masked.
     // A workflow's page opens on its Timeline; the events are listed on a tab of their own (named with their count).
