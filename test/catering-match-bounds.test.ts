@@ -1,9 +1,4 @@
-import {
-  applyMenuEvent,
-  matchLimits,
-  startMatch,
-  unboundedMatchLimits,
-} from '../workflows/catering-match-state';
+import { applyMenuEvent, startMatch, unboundedMatchLimits } from '../workflows/catering-match-state';
 import type { MatchLimits } from '../workflows/catering-match-state';
 import type { CateringMatchState } from '../src/contract';
 
@@ -17,8 +12,9 @@ function feed(state: CateringMatchState, count: number, limits?: MatchLimits, me
 }
 
 describe('CateringMatch state stays bounded however many events arrive', () => {
-  test('when more events are applied than the eventId window holds, then only the newest ids are kept and every one is counted', () => {
-    const kept = matchLimits.processedEventIdsKept;
+  test('when more events are applied than the eventId window holds, then only the newest 1,000 ids are kept and every one is counted', () => {
+    // docs/behaviour.md's number: the newest 1,000 applied eventIds are remembered.
+    const kept = 1000;
     const state = feed(startMatch({ orderId: 'o-1' }, t0), kept + 25);
     expect(state.processedEventIds).toHaveLength(kept);
     expect(state.processedEventIds[0]).toBe('e-25');
@@ -28,15 +24,16 @@ describe('CateringMatch state stays bounded however many events arrive', () => {
     expect(again.ignoredByReason).toEqual({ 'duplicate event': 1 });
   });
 
-  test('when events name more menus than a learning match takes, then the extra menus are ignored, not added', () => {
-    const limit = matchLimits.learntMenus;
+  test('when events name more menus than a learning match takes, then 50 are taken and the extra menus are ignored, not added', () => {
+    // docs/behaviour.md's number: a match learning its menus from events takes at most 50.
+    const limit = 50;
     const state = feed(startMatch({ orderId: 'o-1' }, t0), limit + 5, undefined, (i) => `m-${i}`);
     expect(state.menus).toHaveLength(limit);
     expect(state.ignoredByReason).toEqual({ 'too many menus': 5 });
   });
 
   test('when a match started before the limits replays, then it keeps every id and menu as it did', () => {
-    const count = matchLimits.processedEventIdsKept + 1;
+    const count = 1001;
     const state = feed(startMatch({ orderId: 'o-1' }, t0), count, unboundedMatchLimits, (i) => `m-${i}`);
     expect(state.processedEventIds).toHaveLength(count);
     expect(state.menus).toHaveLength(count);

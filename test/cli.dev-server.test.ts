@@ -463,3 +463,51 @@ describe('the temporal CLI and the project CLI against the dev server', () => {
     });
   });
 });
+
+/** The project CLI's own words when no order worker runs, on a dev server of its own with none. */
+describe('the project CLI with no order worker', () => {
+  let env: TestWorkflowEnvironment | undefined;
+
+  beforeAll(async () => {
+    env = await createDevServerEnv();
+  });
+
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  const cli = (address: string, ...args: string[]) =>
+    run(join(root, 'node_modules', '.bin', 'tsx'), ['src/bin/cli.ts', ...args], {
+      cwd: root,
+      env: { ...process.env, TEMPORAL_ADDRESS: address, TEMPORAL_NAMESPACE: 'default' },
+    });
+
+  test('when an order is submitted, then after the default 10 seconds the CLI says it is stored but not yet acknowledged, and it runs once a worker does', async () => {
+    const server = env!;
+    const orderId = uniqueId('cli-unacked');
+    const order = {
+      orderId,
+      customerId: 'c-12',
+      amount: 80,
+      currency: 'EUR',
+      card: { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' },
+    };
+    const began = Date.now();
+    const { stdout, stderr } = await cli(server.address, 'submit', '--json', JSON.stringify(order));
+    expect(Date.now() - began).toBeGreaterThanOrEqual(10_000);
+    expect(JSON.parse(stdout)).toMatchObject({ order: { orderId, status: 'Pending', acknowledged: false } });
+    expect(stderr).toMatch(new RegExp(`^order ${orderId} is stored but not yet acknowledged`, 'm'));
+
+    const { orders, validator } = await createAppWorkers(server);
+    await orders.runUntil(
+      validator.runUntil(() =>
+        eventually(
+          'Validated once a worker runs',
+          async () =>
+            JSON.parse((await cli(server.address, 'status', orderId)).stdout) as Record<string, unknown>,
+          (s) => s.status === 'Validated',
+        ),
+      ),
+    );
+  });
+});

@@ -108,6 +108,25 @@ describe('submitOrder', () => {
     });
   });
 
+  test('with no order worker and no wait of its own, submitOrder waits the default acknowledgeWithin of 10 seconds and then says not yet acknowledged', async () => {
+    const input = orderInput();
+    const began = Date.now();
+    const unanswered = await submitAcknowledged(env, input);
+    const waited = Date.now() - began;
+    expect(unanswered).toMatchObject({ orderId: input.orderId, status: 'Pending', acknowledged: false });
+    expect(waited).toBeGreaterThanOrEqual(10_000);
+    // The upper bound leaves room for a loaded machine, not for a longer default.
+    expect(waited).toBeLessThan(14_000);
+    // Picked up before it is terminated: a never-picked-up workflow's termination stops the test server's clock.
+    await new OrderHarness(env).run(() =>
+      waitForState(
+        stateOf(env, orderWorkflowId(input.orderId)),
+        (s) => s.status === 'Validated',
+        'Validated',
+      ),
+    );
+  });
+
   test('malformed input throws InvalidOrderError naming the fields, and starts nothing', async () => {
     const orderId = uniqueId('bad');
     const rejected = submitOrder(env.client, {

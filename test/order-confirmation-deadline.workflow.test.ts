@@ -1,10 +1,11 @@
+import { msToNumber } from '@temporalio/common';
 import { publishMenuEvent } from '../src/clients/catering-match-client';
 import { submitOrder } from '../src/clients/order-client';
 import { cateringMatchWorkflowId, orderWorkflowId } from '../src/contract';
 import type { CateringMatch } from '../workflows/catering-match';
 import type { Order } from '../workflows/order';
 import { uniqueId } from './support/environments';
-import { OrderHarness, orderInput, useOrderTestEnv } from './support/order-harness';
+import { OrderHarness, orderInput, submitForTest, useOrderTestEnv } from './support/order-harness';
 
 /**
  * Deadlines of issue 10, in a file of their own: each test lets the test server skip days, which a clock left locked
@@ -49,8 +50,22 @@ describe('the confirmation deadline', () => {
   });
 });
 
+describe('the default confirmation deadline', () => {
+  test('when an order names no confirmWithin, then it waits 7 days from validation, hands its match the same 7 days, and then expires', async () => {
+    const { env } = test_;
+    const h = new OrderHarness(env);
+    const input = orderInput();
+    expect(input.confirmWithin).toBeUndefined();
+    const { handle } = await submitForTest(env, input);
+    const final = await h.run(() => handle.result());
+    expect(final.status).toBe('Expired');
+    expect(Date.parse(final.confirmBy!) - Date.parse(final.validation.answeredAt!)).toBe(7 * 24 * 3600_000);
+    expect(h.matchOffers.map((o) => msToNumber(o.confirmWithin!))).toEqual([7 * 24 * 3600_000]);
+  });
+});
+
 describe('a match without an order', () => {
-  test('when the order never comes, then the events end with the match’s deadline', async () => {
+  test('when the order never comes, then the events end with the match’s default deadline of 7 days', async () => {
     const { env } = test_;
     const h = new OrderHarness(env);
     const orderId = uniqueId('never');
@@ -69,6 +84,8 @@ describe('a match without an order', () => {
       });
       const final = await matchHandle(orderId).result();
       expect(final).toMatchObject({ status: 'Expired', awaitingOffer: true });
+      // Started by an event, it knows no deadline but its own default of 7 days.
+      expect(Date.parse(final.deadline) - Date.parse(final.startedAt)).toBe(7 * 24 * 3600_000);
       expect(h.alertsFor(orderId).map((a) => a.kind)).toEqual(['MatchExpired']);
     });
   });

@@ -106,6 +106,8 @@ describe('when the validator is down longer than all attempts', () => {
       expect(firstRun.events?.length).toBeLessThan(40);
     });
     expect(h.attemptsFor(input.orderId)).toHaveLength(refusedRounds * testPolicy.maxAttempts + 1);
+    // Re-activated by its delay and carried into continued runs, the order still asks the one question.
+    expect(new Set(h.idempotencyKeysFor(input.orderId))).toEqual(new Set([`validate-card:${input.orderId}`]));
     expect(h.alertsFor(input.orderId)).toHaveLength(1);
   });
 
@@ -151,6 +153,23 @@ describe('when the validator is down longer than all attempts', () => {
     expect(h.attemptsFor(a.orderId)).toEqual([1]);
     expect(h.attemptsFor(b.orderId)).toEqual([1]);
   });
+  test('when ResumeValidation re-activates a stalled validation, then the new round asks with the same idempotency key, validate-card:<orderId>', async () => {
+    const h = new OrderHarness(env);
+    const input = orderInput({ validationPolicy: { ...testPolicy, reactivateAfter: '1 day' } });
+    h.script(input.orderId, (call) => (call <= 3 ? refuseAll() : {}));
+    await h.run(async () => {
+      const { state } = await submit(input);
+      await waitForState(state, (s) => s.status === 'ValidationStalled', 'ValidationStalled');
+      await resumeValidation(env.client, input.orderId);
+      const validated = await waitForState(state, (s) => s.status === 'Validated', 'Validated after resume');
+      expect(validated.validation.rounds).toBe(2);
+    });
+    expect(h.attemptsFor(input.orderId)).toEqual([1, 2, 3, 1]);
+    expect(h.idempotencyKeysFor(input.orderId)).toEqual(Array(4).fill(`validate-card:${input.orderId}`));
+    // The validator's ledger holds one answer for the order, under that key.
+    expect(h.validatorLedger.entries().map(([key]) => key)).toEqual([`validate-card:${input.orderId}`]);
+  });
+
   test('ResumeValidation re-activates a stalled validation at once', async () => {
     const h = new OrderHarness(env);
     const input = orderInput({ validationPolicy: { ...testPolicy, reactivateAfter: '1 day' } });

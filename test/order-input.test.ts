@@ -1,7 +1,11 @@
-import { msToNumber } from '@temporalio/common';
+import { compileRetryPolicy, decompileRetryPolicy, msToNumber } from '@temporalio/common';
+import type { Duration } from '@temporalio/common';
 import { isDuration, maxLengths } from '../src/contract/messages';
-import { checkOrderSubmitted, effectiveOrderSettings } from '../src/contract/order-input';
-import { defaultOrderConfirmWithin, defaultRetainFor, defaultValidationPolicy } from '../src/contract';
+import {
+  checkOrderSubmitted,
+  effectiveOrderSettings,
+  validationRetryPolicy,
+} from '../src/contract/order-input';
 
 const valid = {
   orderId: '42',
@@ -9,6 +13,46 @@ const valid = {
   amount: 120,
   currency: 'EUR',
   card: { number: '4242 4242 4242 4242', expiry: '12/30', holder: 'Ada' },
+};
+
+/**
+ * The defaults as docs/behaviour.md states them, in milliseconds: reply timeout 10 s,
+ * 5 attempts with backoff from 1 s to 30 s, a 2-minute delivery window, re-activation after 1 hour, retention 1 day
+ * and 7 days to confirm.
+ */
+const documentedPolicy = {
+  replyTimeout: 10_000,
+  maxAttempts: 5,
+  initialInterval: 1_000,
+  // The docs name no coefficient, only the interval's bounds.
+  backoffCoefficient: expect.any(Number) as unknown,
+  maximumInterval: 30_000,
+  deliveryWindow: 120_000,
+  reactivateAfter: 3_600_000,
+};
+const documentedDefaults = {
+  validationPolicy: documentedPolicy,
+  retainFor: 86_400_000,
+  confirmWithin: 7 * 86_400_000,
+};
+
+/** Settings with every duration read as the SDK reads it, so that "10 seconds" and "10s" are the same promise. */
+const inMs = (settings: ReturnType<typeof effectiveOrderSettings>) => {
+  const ms = (d: Duration | undefined) => (d === undefined ? undefined : msToNumber(d));
+  const { validationPolicy: p } = settings;
+  return {
+    validationPolicy: {
+      replyTimeout: ms(p.replyTimeout),
+      maxAttempts: p.maxAttempts,
+      initialInterval: ms(p.initialInterval),
+      backoffCoefficient: p.backoffCoefficient,
+      maximumInterval: ms(p.maximumInterval),
+      deliveryWindow: ms(p.deliveryWindow),
+      reactivateAfter: ms(p.reactivateAfter),
+    },
+    retainFor: ms(settings.retainFor),
+    confirmWithin: ms(settings.confirmWithin),
+  };
 };
 
 const problemsOf = (input: unknown): string[] => {
@@ -230,18 +274,28 @@ describe('checkOrderSubmitted', () => {
   });
 
   test('when an order is started, then its settings are its own choices over the defaults, complete', () => {
-    expect(
-      effectiveOrderSettings({
-        ...valid,
-        currency: 'EUR',
-        validationPolicy: { maxAttempts: 2 },
-        maxHistoryEvents: 100,
-      }),
-    ).toEqual({
-      validationPolicy: { ...defaultValidationPolicy, maxAttempts: 2 },
-      retainFor: defaultRetainFor,
-      confirmWithin: defaultOrderConfirmWithin,
+    const settings = effectiveOrderSettings({
+      ...valid,
+      currency: 'EUR',
+      validationPolicy: { maxAttempts: 2 },
       maxHistoryEvents: 100,
+    });
+    expect(inMs(settings)).toEqual({
+      ...documentedDefaults,
+      validationPolicy: { ...documentedPolicy, maxAttempts: 2 },
+    });
+    expect(settings.maxHistoryEvents).toBe(100);
+  });
+
+  test('when an order names no settings, then it runs by the documented defaults, and the retry policy the SDK compiles says the same', () => {
+    const settings = effectiveOrderSettings({ ...valid, currency: 'EUR' });
+    expect(inMs(settings)).toEqual(documentedDefaults);
+    expect(settings.maxHistoryEvents).toBeUndefined();
+    const compiled = compileRetryPolicy(validationRetryPolicy(settings.validationPolicy));
+    expect(decompileRetryPolicy(compiled)).toMatchObject({
+      initialInterval: 1_000,
+      maximumInterval: 30_000,
+      maximumAttempts: 5,
     });
   });
 

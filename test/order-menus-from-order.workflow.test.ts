@@ -1,4 +1,4 @@
-import { getMatchState, publishMenuEvent } from '../src/clients/catering-match-client';
+import { getMatchState, publishMenuEvent, startCateringMatch } from '../src/clients/catering-match-client';
 import { OrderConflictError, submitOrder } from '../src/clients/order-client';
 import {
   cateringMatchWorkflowId,
@@ -175,6 +175,134 @@ describe('the match learns the menus from the order', () => {
       await submitOrder(env.client, input);
       expect(await matchHandle(input.orderId).result()).toMatchObject({ status: 'NoMenuAgreed' });
       expect(h.alertsFor(input.orderId).map((a) => a.kind)).toContain('NoMenuAgreed');
+    });
+  });
+});
+
+describe('what the match held before the order offered', () => {
+  test('when a match started with other menus holds answers, then the order’s offer re-checks them: a wrong caterer’s word is caterer mismatch, answers for a menu not offered are menu not on offer', async () => {
+    const { env } = test_;
+    const h = new OrderHarness(env, { matches: 'real' });
+    const input = orderInput({ menus });
+    track(input.orderId);
+    await h.run(async () => {
+      // Started explicitly with menus of its own, then answered by the customer and a caterer, before any order.
+      await startCateringMatch(env.client, {
+        orderId: input.orderId,
+        menus: [
+          { menuId: 'A', catererId: 'cat-ben' },
+          { menuId: 'C', catererId: 'cat-cleo' },
+        ],
+      });
+      await publishMenuEvent(env.client, 'CustomerConfirmedMenu', customer(input.orderId, 'A'));
+      await publishMenuEvent(env.client, 'CatererDeclinedMenu', caterer(input.orderId, 'A', 'cat-ben'));
+      await publishMenuEvent(env.client, 'CustomerConfirmedMenu', customer(input.orderId, 'C'));
+      await untilMatch(input.orderId, 'the three answers applied', (s) => s.processedEventCount === 3);
+
+      const { state } = await startByHand(input);
+      const rechecked = await untilMatch(input.orderId, 'the order’s offer applied', (s) =>
+        s.menus.some((m) => m.menuId === 'B'),
+      );
+      expect(rechecked.status).toBe('AwaitingConfirmations');
+      expect(rechecked.ignoredByReason).toEqual({ 'caterer mismatch': 1, 'menu not on offer': 1 });
+      expect(rechecked.menus).toEqual([
+        expect.objectContaining({
+          menuId: 'A',
+          catererId: 'cat-anna',
+          customerConfirmed: true,
+          caterer: 'none',
+        }),
+        expect.objectContaining({
+          menuId: 'B',
+          catererId: 'cat-ben',
+          customerConfirmed: false,
+          caterer: 'none',
+        }),
+      ]);
+      expect(rechecked.ignoredEvents.map((e) => [e.kind, e.menuId, e.reason.split(' (')[0]])).toEqual([
+        ['CatererDeclinedMenu', 'A', 'caterer mismatch'],
+        ['CustomerConfirmedMenu', 'C', 'menu not on offer'],
+      ]);
+
+      await publishMenuEvent(env.client, 'CatererConfirmedMenu', caterer(input.orderId, 'A', 'cat-anna'));
+      const confirmed = await eventually('Confirmed', state, (s) => s.status === 'Confirmed', 30_000);
+      expect(confirmed.confirmation?.menuId).toBe('A');
+    });
+  });
+});
+
+describe('an order naming no menus', () => {
+  test('when an order with menus: [] starts after an event started its match, then it still offers, saying it names none, and the match learns the menus from the events and confirms it', async () => {
+    const { env } = test_;
+    const h = new OrderHarness(env, { matches: 'real' });
+    const input = orderInput({ menus: [] });
+    track(input.orderId);
+    await h.run(async () => {
+      await publishMenuEvent(env.client, 'CatererConfirmedMenu', caterer(input.orderId, 'X', 'cat-xena'));
+      await untilMatch(input.orderId, 'the event held for the order', (s) => s.heldEvents?.length === 1);
+
+      const { state } = await startByHand(input);
+      const learnt = await untilMatch(
+        input.orderId,
+        'the order’s word applied',
+        (s) => s.awaitingOffer === undefined,
+      );
+      expect(h.matchOffers.map((o) => o.offer)).toEqual([{ orderId: input.orderId }]);
+      expect(learnt).toMatchObject({
+        status: 'AwaitingConfirmations',
+        menusOffered: false,
+        menus: [{ menuId: 'X', catererId: 'cat-xena', caterer: 'confirmed', customerConfirmed: false }],
+      });
+      const validated = await eventually(
+        'Validated, its offer made',
+        state,
+        (s) => s.status === 'Validated' && s.matchOffer !== undefined,
+        30_000,
+      );
+      expect(validated.matchOffer?.how).toBe('offered');
+
+      // A menu no one offered, learnt from the events: the customer's word agrees it.
+      await publishMenuEvent(env.client, 'CustomerConfirmedMenu', customer(input.orderId, 'Y'));
+      await publishMenuEvent(env.client, 'CustomerConfirmedMenu', customer(input.orderId, 'X'));
+      const confirmed = await eventually('Confirmed', state, (s) => s.status === 'Confirmed', 30_000);
+      expect(confirmed.confirmation?.menuId).toBe('X');
+      expect(await matchHandle(input.orderId).result()).toMatchObject({
+        status: 'Matched',
+        chosenMenuId: 'X',
+        menus: [expect.objectContaining({ menuId: 'X' }), expect.objectContaining({ menuId: 'Y' })],
+      });
+    });
+  });
+});
+
+describe('an order whose match has already finished', () => {
+  test('when the order starts after its match was decided, then its offer leaves the match as it ended and the order says match already finished', async () => {
+    const { env } = test_;
+    const h = new OrderHarness(env, { matches: 'real' });
+    const input = orderInput({ menus });
+    track(input.orderId);
+    await h.run(async () => {
+      // Decided before the order existed: agreed on A, its ConfirmOrder found no order.
+      const { runId } = await startCateringMatch(env.client, { orderId: input.orderId, menus });
+      await publishMenuEvent(env.client, 'CustomerConfirmedMenu', customer(input.orderId, 'A'));
+      await publishMenuEvent(env.client, 'CatererConfirmedMenu', caterer(input.orderId, 'A', 'cat-anna'));
+      const decided = await matchHandle(input.orderId).result();
+      expect(decided).toMatchObject({ status: 'OrderNotFound', chosenMenuId: 'A' });
+
+      const { state } = await startByHand(input);
+      const offered = await eventually(
+        'the offer answered',
+        state,
+        (s) => s.matchOffer !== undefined,
+        30_000,
+      );
+      expect(offered.matchOffer?.how).toBe('match already finished');
+      expect(h.matchOffers).toHaveLength(1);
+      // Never restarted: the one run there is is the decided one, as it ended.
+      const match = await matchHandle(input.orderId).describe();
+      expect(match.runId).toBe(runId);
+      expect(match.status.name).toBe('COMPLETED');
+      expect(await getMatchState(env.client, input.orderId)).toEqual(decided);
     });
   });
 });

@@ -2,15 +2,10 @@ import { execFile } from 'node:child_process';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { ApplicationFailure, WorkflowFailedError, WorkflowNotFoundError } from '@temporalio/client';
+import { msToNumber } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { InvalidOrderError, submitOrder } from '../src/clients/order-client';
-import {
-  defaultRetainFor,
-  defaultValidationPolicy,
-  ErrorType,
-  orderWorkflowId,
-  TaskQueue,
-} from '../src/contract';
+import { defaultValidationPolicy, ErrorType, orderWorkflowId, TaskQueue } from '../src/contract';
 import type { OrderCarriedState, OrderSubmitted, ValidationPolicy } from '../src/contract';
 import type { Order } from '../workflows/order';
 import { initialOrderState } from '../workflows/order-state';
@@ -169,12 +164,52 @@ describe('the rules an order started with', () => {
     let payloads = started?.input?.payloads ?? [];
     for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
     const stored = payloadConverter.fromPayload<OrderSubmitted>(payloads[0]!);
-    expect(stored.validationPolicy).toEqual({ ...defaultValidationPolicy, maxAttempts: 2 });
-    expect(stored.retainFor).toBe(defaultRetainFor);
+    // Every field, the documented defaults beside its own choice: reply 10 s, backoff 1 s to 30 s, a 2-minute
+    // window, re-activation after 1 hour, retention 1 day.
+    const { validationPolicy: policy } = stored;
+    expect(Object.keys(policy ?? {}).sort()).toEqual([
+      'backoffCoefficient',
+      'deliveryWindow',
+      'initialInterval',
+      'maxAttempts',
+      'maximumInterval',
+      'reactivateAfter',
+      'replyTimeout',
+    ]);
+    expect(policy?.maxAttempts).toBe(2);
+    expect(
+      [
+        policy?.replyTimeout,
+        policy?.initialInterval,
+        policy?.maximumInterval,
+        policy?.deliveryWindow,
+        policy?.reactivateAfter,
+        stored.retainFor,
+      ].map((d) => msToNumber(d!)),
+    ).toEqual([10_000, 1_000, 30_000, 120_000, 3_600_000, 86_400_000]);
     // Nothing ran it; terminating a never-picked-up workflow would stop the test server's clock.
     await new OrderHarness(env).run(() =>
       waitForState(stateOf(env, handle.workflowId), (s) => s.status === 'Validated', 'Validated'),
     );
+  });
+
+  test('when an order names only its backoff and the validator refuses every request, then it stops after the default 5 attempts and re-activates the default 1 hour later', async () => {
+    const h = new OrderHarness(env);
+    // A short backoff only because retry backoff runs in real time while the test polls the order.
+    const input = orderInput({ validationPolicy: { initialInterval: '100 ms', maximumInterval: '200 ms' } });
+    h.script(input.orderId, () => ({ refuse: true }));
+    const { state } = await submitForTest(env, input);
+    const stalled = await h.run(() =>
+      waitForState(
+        state,
+        (s) => s.status === 'ValidationStalled' && h.alertsFor(input.orderId).length === 1,
+        'ValidationStalled with an alert',
+      ),
+    );
+    expect(h.attemptsFor(input.orderId)).toEqual([1, 2, 3, 4, 5]);
+    expect(h.alertsFor(input.orderId)[0]?.message).toMatch(/stopped after 5 attempts/);
+    const stalledAt = Date.parse(stalled.stallEpisodes[0]?.stalledAt ?? '');
+    expect(Date.parse(stalled.validation.nextReactivationAt ?? '') - stalledAt).toBe(3_600_000);
   });
 
   test('when a continued run carries the settings its order started with, then it runs by them, not by the current defaults', async () => {

@@ -70,6 +70,8 @@ export async function createDevServerEnv(
      * cluster metadata from its store (measured by the benchmark: about half of the order flow's extra server CPU).
      */
     searchAttributeCache?: boolean;
+    /** Further server dynamic config (`--dynamic-config-value KEY=VALUE`), e.g. when to suggest continue-as-new. */
+    dynamicConfig?: Record<string, string | number | boolean>;
   } = {},
 ): Promise<TestWorkflowEnvironment> {
   quietRuntime();
@@ -77,6 +79,10 @@ export async function createDevServerEnv(
   const cache = options.searchAttributeCache
     ? ['--dynamic-config-value', 'system.forceSearchAttributesCacheRefreshOnRead=false']
     : [];
+  const dynamicConfig = Object.entries(options.dynamicConfig ?? {}).flatMap(([key, value]) => [
+    '--dynamic-config-value',
+    `${key}=${JSON.stringify(value)}`,
+  ]);
   return startingAgain(() =>
     TestWorkflowEnvironment.createLocal({
       server: {
@@ -87,6 +93,7 @@ export async function createDevServerEnv(
           '--log-level',
           'error',
           ...cache,
+          ...dynamicConfig,
           ...(ui ? ['--ui-codec-endpoint', ui.codecEndpoint] : []),
         ],
       },

@@ -59,6 +59,7 @@ export class OrderHarness {
   /** Orders whose request the validator itself saw cancelled by the workflow (not by a timeout or a shutdown). */
   readonly cancelRequestsSeen: string[] = [];
   private readonly attempts = new Map<string, number[]>();
+  private readonly keys = new Map<string, string[]>();
   private readonly scripts = new Map<string, ValidatorScript>();
 
   /** Every hand-over of menus the orders asked for (recorded, or made for real with `matches: 'real'`). */
@@ -82,6 +83,11 @@ export class OrderHarness {
   /** The `attempt` number of every request the validator received for this order, in order. */
   attemptsFor(orderId: string): number[] {
     return this.attempts.get(orderId) ?? [];
+  }
+
+  /** The `idempotencyKey` of every request the validator received for this order, in order. */
+  idempotencyKeysFor(orderId: string): string[] {
+    return this.keys.get(orderId) ?? [];
   }
 
   alertsFor(orderId: string): OperationsAlert[] {
@@ -131,6 +137,10 @@ export class OrderHarness {
           const seen = this.attempts.get(request.orderId) ?? [];
           seen.push(activityInfo().attempt);
           this.attempts.set(request.orderId, seen);
+          this.keys.set(request.orderId, [
+            ...this.idempotencyKeysFor(request.orderId),
+            request.idempotencyKey,
+          ]);
           const faults = this.scripts.get(request.orderId)?.(seen.length) ?? {};
           const validator = createCreditCardValidatorActivities({
             ledger: this.validatorLedger,
