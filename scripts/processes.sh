@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Background app processes for the quick start: start <name> | stop <name> | stop-all.
-# Each runs the compiled entry point (dist/, built when stale) in its own session, so stopping the session stops it.
+# Each runs the compiled entry point (dist/, built when stale) in its own session, so stopping the session stops it,
+# on the Node `npm start` runs (lib.sh's use_supported_node). `start` returns once the process says it is up, or fails
+# with its log's last lines. CATERING_RUN_DIR moves the pid and log files (default .temporal/run).
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+use_supported_node quiet
 
-RUN_DIR="$ROOT_DIR/.temporal/run"
+RUN_DIR="${CATERING_RUN_DIR:-$ROOT_DIR/.temporal/run}"
 mkdir -p "$RUN_DIR"
 
 declare -A ENTRY=([worker]=dist/src/bin/order-worker.js [validator]=dist/src/bin/validator-worker.js [codec-server]=dist/src/bin/codec-server.js)
@@ -12,6 +15,9 @@ declare -A ENTRY=([worker]=dist/src/bin/order-worker.js [validator]=dist/src/bin
 # and a limit well under the machine's default makes V8 collect replays' garbage before RSS grows past it
 # (docs/benchmark.md#soak-open-orders-on-one-order-worker). The Dockerfile and compose run it with the same flag.
 declare -A NODE_FLAGS=([worker]=--max-old-space-size=1024)
+# The line each process logs once it serves: a worker once it polls, the codec server once it listens.
+declare -A READY=([worker]='^orders: polling' [validator]='^credit-card-validation: polling' [codec-server]='^codec server on ')
+READY_TIMEOUT_S="${CATERING_READY_TIMEOUT:-60}"
 
 pid_of() {
   local pid
@@ -29,11 +35,23 @@ start() {
   rm -f "$RUN_DIR/$name.pid"
   ensure_build
   # The shell writes its own pid and then becomes node, so the pid file names the session leader whatever
-  # setsid did to get there.
-  (cd "$ROOT_DIR" && setsid bash -c 'echo $$ >"$1"; exec node $3 "$2"' _ "$RUN_DIR/$name.pid" "$entry" "${NODE_FLAGS[$name]:-}" \
+  # setsid did to get there; `exec` leaves no subshell waiting on it with the caller's stdout open.
+  (cd "$ROOT_DIR" && exec setsid bash -c 'echo $$ >"$1"; exec node $3 "$2"' _ "$RUN_DIR/$name.pid" "$entry" "${NODE_FLAGS[$name]:-}" \
     >"$RUN_DIR/$name.log" 2>&1 </dev/null &)
   for _ in $(seq 1 20); do [[ -s "$RUN_DIR/$name.pid" ]] && break; sleep 0.1; done
-  say "$name started (pid $(cat "$RUN_DIR/$name.pid"), log .temporal/run/$name.log)"
+  local pid log="$RUN_DIR/$name.log" waited=0
+  pid="$(cat "$RUN_DIR/$name.pid" 2>/dev/null || true)"
+  until grep -qE "${READY[$name]}" "$log" 2>/dev/null; do
+    if [[ -z "$pid" ]] || ! kill -0 "$pid" 2>/dev/null; then
+      rm -f "$RUN_DIR/$name.pid"
+      tail -n 20 "$log" >&2 || true
+      die "$name exited at start (log $log; its last lines above)"
+    fi
+    ((waited < READY_TIMEOUT_S * 10)) || { tail -n 20 "$log" >&2; die "$name did not come up within ${READY_TIMEOUT_S}s (pid $pid, log $log)"; }
+    sleep 0.1
+    waited=$((waited + 1))
+  done
+  say "$name started (pid $pid, log ${log#"$ROOT_DIR"/})"
 }
 
 stop() {

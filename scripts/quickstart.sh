@@ -16,12 +16,9 @@ bash scripts/dev-server.sh start
 export TEMPORAL_ADDRESS="${TEMPORAL_ADDRESS:-$DEV_IP:$DEV_PORT}"
 
 bash scripts/processes.sh start codec-server
-# The order worker joins the worker deployment `catering-orders`, the first version making itself current
-# (docs/changing-workflows.md). A development loop runs every checkout as the one version `local`, so that the orders
-# of the last run carry on under the changed code, as unversioned ones would (patches keep that safe); an image gets
-# a version of its own per workflow code (compose, and WORKER_BUILD_ID unset elsewhere).
-WORKER_DEPLOYMENT_NAME="${WORKER_DEPLOYMENT_NAME:-catering-orders}" WORKER_BUILD_ID="${WORKER_BUILD_ID:-local}" \
-  bash scripts/processes.sh start worker
+# The order worker joins the worker deployment `catering-orders` as version `local` (src/infra/config.ts), as it does
+# however it is started; the first version makes itself current (docs/changing-workflows.md).
+bash scripts/processes.sh start worker
 # The validator starts only after the first sample order is in: it shows an order accepted and waiting
 # while the CreditCardValidator is away, as the reference requires.
 bash scripts/processes.sh stop validator

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import {
   codecServerConfig,
   configVariables,
+  deploymentConfig,
   metricsAddress,
   validatorConfig,
   workerConfig,
@@ -101,5 +102,19 @@ describe('the config module', () => {
       'https://ui.example',
     ]);
     expect(() => codecServerConfig({ CODEC_PORT: 'x' })).toThrow('CODEC_PORT=x is not valid');
+  });
+
+  it('joins the order worker to deployment catering-orders as version local unless told otherwise, or none', () => {
+    expect(deploymentConfig({})).toEqual({
+      version: { deploymentName: 'catering-orders', buildId: 'local' },
+      bootstrap: true,
+    });
+    expect(deploymentConfig({ WORKER_BUILD_ID: 'v2', WORKER_DEPLOYMENT_BOOTSTRAP: 'off' })).toEqual({
+      version: { deploymentName: 'catering-orders', buildId: 'v2' },
+      bootstrap: false,
+    });
+    expect(deploymentConfig({ WORKER_DEPLOYMENT_NAME: 'none', WORKER_BUILD_ID: 'v2' })).toEqual({
+      bootstrap: true,
+    });
   });
 });

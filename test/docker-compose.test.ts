@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
+import { deploymentConfig } from '../src/infra/config';
 import { nodeFlags } from './support/app-processes';
 
 interface Service {
@@ -75,12 +76,17 @@ describe('docker-compose.yml, read against the project', () => {
     ]);
   });
 
-  test('when the order worker runs in compose, then it joins the same worker deployment as under npm start, and the validator none', () => {
-    const quickstart = /WORKER_DEPLOYMENT_NAME="\$\{WORKER_DEPLOYMENT_NAME:-([^}]+)\}"/.exec(
-      read('scripts/quickstart.sh'),
-    )?.[1];
-    expect(quickstart).toBe('catering-orders');
-    expect(compose.services['order-worker']?.environment?.WORKER_DEPLOYMENT_NAME).toBe(quickstart);
+  test('when the order worker runs in compose, then it joins the same worker deployment version as under npm start, and the validator none', () => {
+    // Compose substitutes an unset variable with the empty string, which the config reads as unset.
+    const substituted = (environment: Record<string, string | number> = {}) =>
+      Object.fromEntries(
+        Object.entries(environment).map(([name, value]) => [name, String(value).replace(/\$\{[^}]*\}/g, '')]),
+      );
+    expect(deploymentConfig(substituted(compose.services['order-worker']?.environment))).toEqual({
+      version: { deploymentName: 'catering-orders', buildId: 'local' },
+      bootstrap: true,
+    });
+    expect(read('scripts/quickstart.sh')).not.toMatch(/WORKER_DEPLOYMENT_NAME|WORKER_BUILD_ID/);
     expect(compose.services.validator?.environment?.WORKER_DEPLOYMENT_NAME).toBeUndefined();
   });
 

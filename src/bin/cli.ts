@@ -145,7 +145,9 @@ async function run(client: Client, command: string, options: Options, positional
     }
     case 'versions': {
       const deployment =
-        optional(options, 'deployment') ?? deploymentConfig().deploymentName ?? defaultDeploymentName;
+        optional(options, 'deployment') ??
+        deploymentConfig().version?.deploymentName ??
+        defaultDeploymentName;
       const counts = await countByVersion(client, deployment);
       return options.json === true ? print(counts) : console.log(formatVersionCounts(counts));
     }

@@ -4,13 +4,17 @@ import { createMatchOfferActivities } from '../../activities/match-offer';
 import { createOrderNotificationActivities } from '../../activities/order-notifications';
 import type { PublishedConfirmation } from '../../activities/order-notifications';
 import { connectClient } from '../clients/connection';
-import { deploymentConfig, tracingConfig } from '../infra/config';
+import { defaultDeploymentName, deploymentConfig, tracingConfig } from '../infra/config';
 import { dataFiles } from '../infra/data-files';
 import { JsonlLedger } from '../infra/jsonl-ledger';
 import { runWorker } from '../infra/run-worker';
 import { TaskQueue } from '../contract';
 import { preloadedWorkflowModules, workflowCode } from '../infra/workflow-bundle';
-import { bootstrapCurrentVersion, orderWorkerDeployment } from '../infra/worker-deployment';
+import {
+  bootstrapCurrentVersion,
+  orderWorkerDeployment,
+  reportPinnedElsewhere,
+} from '../infra/worker-deployment';
 
 /** The order worker: both process managers and their local side effects, on the `orders` task queue. */
 async function main(): Promise<void> {
@@ -23,14 +27,14 @@ async function main(): Promise<void> {
   console.log(`${TaskQueue.orders}: ${description}`);
   // For the order's hand-over of its menus, which signals-with-start its match.
   const client = await connectClient();
-  const deploymentSettings = deploymentConfig();
-  const deployment = orderWorkerDeployment(deploymentSettings, code);
+  const { version, bootstrap } = deploymentConfig();
+  const log = (line: string) => console.log(`${TaskQueue.orders}: ${line}`);
   await runWorker(
     {
       taskQueue: TaskQueue.orders,
       ...code,
       ...('workflowsPath' in code ? { bundlerOptions: { preloadModules: preloadedWorkflowModules() } } : {}),
-      ...(deployment ? { workerDeploymentOptions: deployment } : {}),
+      ...(version ? { workerDeploymentOptions: orderWorkerDeployment(version) } : {}),
       activities: {
         ...createAlertActivities(new JsonlLedger<RaisedAlert>(dataFiles.alerts())),
         ...createOrderNotificationActivities(
@@ -39,12 +43,14 @@ async function main(): Promise<void> {
         ...createMatchOfferActivities(client),
       },
     },
-    deployment && deploymentSettings.bootstrap
-      ? () =>
-          bootstrapCurrentVersion(client, deployment.version, (line) =>
-            console.log(`${TaskQueue.orders}: ${line}`),
-          )
-      : undefined,
+    async () => {
+      await Promise.all([
+        version && bootstrap ? bootstrapCurrentVersion(client, version, log) : undefined,
+        reportPinnedElsewhere(client, version?.deploymentName ?? defaultDeploymentName, version, (line) =>
+          console.warn(`${TaskQueue.orders}: ${line}`),
+        ),
+      ]);
+    },
   );
 }
 

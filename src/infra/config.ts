@@ -37,8 +37,9 @@ export const configVariables = {
   OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'OTLP/HTTP endpoint for traces only; wins over the one above',
   OTEL_SERVICE_NAME:
     'service name on the spans; default order-worker, credit-card-validator, catering-client',
-  WORKER_DEPLOYMENT_NAME: 'Worker Deployment of the order worker; unset, the worker is unversioned',
-  WORKER_BUILD_ID: 'build id of that version; default package version and workflow code hash',
+  WORKER_DEPLOYMENT_NAME:
+    'Worker Deployment the order worker joins, or `none` for an unversioned worker; default catering-orders',
+  WORKER_BUILD_ID: 'the version (build id) it joins as; default local',
   WORKER_DEPLOYMENT_BOOTSTRAP: '`off`: do not make the first version of a deployment current',
   VALIDATOR_DATABASE_URL: 'PostgreSQL URL of the validator ledger; default a SQLite file in the data folder',
   VALIDATOR_LATENCY_MS: 'fault injection: delay before each validation; default 0',
@@ -177,20 +178,20 @@ export function tracingConfig(env: Env = process.env): { serviceName?: string } 
 }
 
 export const defaultDeploymentName = 'catering-orders';
+export const defaultBuildId = 'local';
 
-/** The order worker's Worker Deployment, when it runs versioned. */
+/**
+ * The order worker's Worker Deployment version. Every way of starting the worker joins the same one unless told
+ * otherwise, because workflows pinned to a version run only on a worker of that version.
+ */
 export function deploymentConfig(env: Env = process.env): {
-  deploymentName?: string;
-  buildId?: string;
+  version?: { deploymentName: string; buildId: string };
   bootstrap: boolean;
 } {
-  const deploymentName = read(env, 'WORKER_DEPLOYMENT_NAME');
-  const buildId = read(env, 'WORKER_BUILD_ID');
-  return {
-    ...(deploymentName !== undefined ? { deploymentName } : {}),
-    ...(buildId !== undefined ? { buildId } : {}),
-    bootstrap: read(env, 'WORKER_DEPLOYMENT_BOOTSTRAP')?.toLowerCase() !== 'off',
-  };
+  const deploymentName = read(env, 'WORKER_DEPLOYMENT_NAME') ?? defaultDeploymentName;
+  const bootstrap = read(env, 'WORKER_DEPLOYMENT_BOOTSTRAP')?.toLowerCase() !== 'off';
+  if (deploymentName.toLowerCase() === 'none') return { bootstrap };
+  return { version: { deploymentName, buildId: read(env, 'WORKER_BUILD_ID') ?? defaultBuildId }, bootstrap };
 }
 
 export interface ValidatorFaults {

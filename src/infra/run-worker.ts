@@ -116,7 +116,9 @@ export async function runWorker(
       : '';
     const deployment = options.workerDeploymentOptions?.useWorkerVersioning
       ? `, deployment ${options.workerDeploymentOptions.version.deploymentName} version ${options.workerDeploymentOptions.version.buildId} (${options.workerDeploymentOptions.defaultVersioningBehavior})`
-      : '';
+      : registersWorkflows
+        ? ', unversioned'
+        : '';
     console.log(`${name}: polling in namespace ${namespace}${cache}${deployment}`);
     const running = worker.run();
     if (whenPolling) void whenPolling().catch((err: unknown) => console.error(`${name}: ${String(err)}`));

@@ -1,56 +1,75 @@
 /**
- * Worker Versioning for the order worker: it joins the worker deployment WORKER_DEPLOYMENT_NAME (`npm start` and
- * compose name it `catering-orders`) as the version WORKER_BUILD_ID, by default the package version and a hash of
- * the workflow code it runs, so that any change to the workflows is a new version and an unchanged rebuild is not.
- * Unset, the worker is unversioned (tests, and a cluster that has not adopted versioning).
- *
- * Both workflows are pinned (`defaultVersioningBehavior: 'PINNED'`): an Order lives until its confirmation deadline
- * (7 days by default) and its match as long, and a pinned workflow finishes on the code it started on, so a new
- * version needs no patch for them. The validator stays unversioned: its task queue runs activities only, which
- * carry no replay state, and it is deployed on its own schedule.
+ * Worker Versioning for the order worker: it joins the worker deployment `catering-orders` as the version `local`
+ * unless WORKER_DEPLOYMENT_NAME / WORKER_BUILD_ID say otherwise (src/infra/config.ts), however it is started.
+ * Both workflows are pinned: each finishes on the code it started on. The validator stays unversioned: its task
+ * queue runs activities only, which carry no replay state.
  */
-import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
 import { isGrpcServiceError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import type { WorkerDeploymentOptions } from '@temporalio/worker';
-import { packageVersion } from './workflow-bundle';
-import type { WorkflowCode } from './workflow-bundle';
 
 /** gRPC status NOT_FOUND. */
 const grpcNotFound = 5;
 
-/** Every file under `dir`, sorted, for a stable hash of a source tree. */
-const filesUnder = (dir: string): string[] =>
-  readdirSync(dir)
-    .sort()
-    .flatMap((name) => {
-      const path = join(dir, name);
-      return statSync(path).isDirectory() ? filesUnder(path) : [path];
-    });
-
-/** A short hash of the workflow code: the prebuilt bundle's bytes, or the sources bundled at start. */
-export function workflowCodeHash(code: WorkflowCode): string {
-  const hash = createHash('sha256');
-  if (code.workflowBundle) hash.update(readFileSync(code.workflowBundle.codePath));
-  else for (const file of filesUnder(join(code.workflowsPath, '..'))) hash.update(readFileSync(file));
-  return hash.digest('hex').slice(0, 12);
+export interface DeploymentVersion {
+  deploymentName: string;
+  buildId: string;
 }
 
-/** The worker's deployment settings (WORKER_DEPLOYMENT_NAME, WORKER_BUILD_ID), or undefined for an unversioned worker. */
-export function orderWorkerDeployment(
-  config: { deploymentName?: string; buildId?: string },
-  code: WorkflowCode,
-): WorkerDeploymentOptions | undefined {
-  const { deploymentName } = config;
-  if (deploymentName === undefined) return undefined;
-  const buildId = config.buildId ?? `${packageVersion('.') ?? '0'}-${workflowCodeHash(code)}`;
-  return {
-    version: { deploymentName, buildId },
-    useWorkerVersioning: true,
-    defaultVersioningBehavior: 'PINNED',
-  };
+/** The order worker's deployment options for `version`: versioned, its workflows pinned by default. */
+export function orderWorkerDeployment(version: DeploymentVersion): WorkerDeploymentOptions {
+  return { version, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' };
+}
+
+/** Open workflows pinned to each version of `deploymentName` other than `ownBuildId`, versions with none left out. */
+export async function pinnedToOtherVersions(
+  client: Client,
+  deploymentName: string,
+  ownBuildId: string | undefined,
+): Promise<{ buildId: string; open: number }[]> {
+  let buildIds: string[];
+  try {
+    const { workerDeploymentInfo } = await client.workflowService.describeWorkerDeployment({
+      namespace: client.options.namespace,
+      deploymentName,
+    });
+    buildIds = (workerDeploymentInfo?.versionSummaries ?? []).flatMap((v) =>
+      v.deploymentVersion?.buildId ? [v.deploymentVersion.buildId] : [],
+    );
+  } catch (err) {
+    if (isGrpcServiceError(err) && Number(err.code) === grpcNotFound) return [];
+    throw err;
+  }
+  const counted = await Promise.all(
+    buildIds
+      .filter((buildId) => buildId !== ownBuildId)
+      .map(async (buildId) => {
+        const { count } = await client.workflow.count(
+          `TemporalWorkerDeploymentVersion = '${deploymentName}:${buildId}' AND ExecutionStatus = 'Running'`,
+        );
+        return { buildId, open: count };
+      }),
+  );
+  return counted.filter(({ open }) => open > 0);
+}
+
+/**
+ * Says, for each other version of the deployment that still has open pinned workflows, how many wait for a worker
+ * of that version and how to start one: a worker of another version never runs them, and nothing else would tell.
+ */
+export async function reportPinnedElsewhere(
+  client: Client,
+  deploymentName: string,
+  own: DeploymentVersion | undefined,
+  log: (line: string) => void,
+): Promise<void> {
+  const self = own ? `this worker (version ${own.buildId})` : 'this unversioned worker';
+  for (const { buildId, open } of await pinnedToOtherVersions(client, deploymentName, own?.buildId))
+    log(
+      `${open} open workflow${open === 1 ? ' is' : 's are'} pinned to version ${buildId} of deployment ` +
+        `${deploymentName}, which ${self} does not run: they wait for a worker of that version. Start one with ` +
+        `WORKER_DEPLOYMENT_NAME=${deploymentName} WORKER_BUILD_ID=${buildId} npm run worker`,
+    );
 }
 
 /**
@@ -60,7 +79,7 @@ export function orderWorkerDeployment(
  */
 export async function bootstrapCurrentVersion(
   client: Client,
-  version: { deploymentName: string; buildId: string },
+  version: DeploymentVersion,
   log: (line: string) => void,
   timeoutMs = 60_000,
 ): Promise<void> {

@@ -14,8 +14,9 @@ export const nodeFlags: Record<keyof typeof entries, string[]> = {
 };
 
 /**
- * A real worker process (`npm run worker` / `npm run validator`), pointed at a test server; with `compiled`, the
- * built one as the image runs it (`node dist/src/bin/order-worker.js`: no tsx).
+ * A real worker process, pointed at a test server: `node --import tsx` on the source by default; with `compiled`, the
+ * built one as the image runs it (`node dist/src/bin/order-worker.js`: no tsx); with `npm`, `npm run worker` (or
+ * `validator`) exactly as a user types it, signalled as a process group.
  */
 export class AppProcess {
   private child?: ChildProcess;
@@ -26,7 +27,7 @@ export class AppProcess {
   constructor(
     readonly name: keyof typeof entries,
     private readonly env: Record<string, string>,
-    private readonly options: { compiled?: boolean } = {},
+    private readonly options: { compiled?: boolean; npm?: boolean } = {},
   ) {}
 
   start(): void {
@@ -39,12 +40,16 @@ export class AppProcess {
         ? [join('dist', entries[this.name].replace(/\.ts$/, '.js'))]
         : ['--import', 'tsx', entries[this.name]]),
     ];
-    const child = spawn(process.execPath, args, {
-      cwd: root,
-      // Metrics off unless a test asks for a port: processes of tests running side by side would collide.
-      env: { ...process.env, METRICS_PORT: 'off', ...this.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    // Metrics off unless a test asks for a port: processes of tests running side by side would collide.
+    const env = { ...process.env, METRICS_PORT: 'off', ...this.env };
+    const child = this.options.npm
+      ? spawn('npm', ['run', '--silent', this.name], {
+          cwd: root,
+          env,
+          stdio: ['ignore', 'pipe', 'pipe'],
+          detached: true,
+        })
+      : spawn(process.execPath, args, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     const collect = (chunk: Buffer) => {
       this.output += chunk.toString();
       for (const waiter of [...this.logWaiters])
@@ -76,7 +81,13 @@ export class AppProcess {
 
   /** Sends `signal` and leaves the process to it: `exited` says how it ended. */
   signal(signal: NodeJS.Signals): void {
-    this.child?.kill(signal);
+    if (this.child) this.send(this.child, signal);
+  }
+
+  /** npm's shell, the Node launcher and the worker share one process group; a signal reaches all of them. */
+  private send(child: ChildProcess, signal: NodeJS.Signals): void {
+    if (this.options.npm && child.pid !== undefined) process.kill(-child.pid, signal);
+    else child.kill(signal);
   }
 
   /** How the last started process ended, once it has. */
@@ -97,7 +108,7 @@ export class AppProcess {
     if (child.exitCode !== null || child.signalCode !== null) return;
     await new Promise<void>((done) => {
       child.once('exit', () => done());
-      child.kill(signal);
+      this.send(child, signal);
     });
   }
 
