@@ -113,6 +113,19 @@ describe('a worker process stopped by SIGTERM with a task in flight', () => {
     if (dataDir) rmSync(dataDir, { recursive: true, force: true });
   });
 
+  /** The request a stopped validator gave up on is retried by the server to a fresh validator, then stops it. */
+  const validatedByNextValidator = async (orderId: string): Promise<void> => {
+    const next = validator({});
+    const state = await eventually(
+      `order ${orderId} validated by the next validator`,
+      () => getOrderState(client, orderId),
+      (s) => s.status === 'Validated',
+      60_000,
+    );
+    expect(state.status).toBe('Validated');
+    await next.stop();
+  };
+
   test('when SIGTERM arrives mid-request, then the request is answered, the answer delivered and the process exits 0', async () => {
     // Slow enough that the signal lands while the validator works; well inside the order's reply timeout.
     const slow = validator({ VALIDATOR_LATENCY_MS: '3000', WORKER_SHUTDOWN_GRACE: '1 minute' });
@@ -154,16 +167,8 @@ describe('a worker process stopped by SIGTERM with a task in flight', () => {
     expect(await stuck.exited).toEqual({ code: 143, signal: null });
     expect(stuck.log).toContain('credit-card-validation: SIGTERM again: exiting now');
 
-    const next = validator({});
-    const state = await eventually(
-      `order ${orderId} validated by the next validator`,
-      () => getOrderState(client, orderId),
-      (s) => s.status === 'Validated',
-      60_000,
-    );
-    expect(state.status).toBe('Validated');
     // Leaves the queue to the next test's validator alone.
-    await next.stop();
+    await validatedByNextValidator(orderId);
   });
 
   test('when a task outlives the grace time, then it is cancelled at the grace time and the process exits 1 five seconds later', async () => {
@@ -196,15 +201,7 @@ describe('a worker process stopped by SIGTERM with a task in flight', () => {
     expect(exitedAfter).toBeLessThan(graceMs + 5_000 + 5_000);
 
     // The request the process gave up on is retried by the server, here to the next validator.
-    const next = validator({});
-    const state = await eventually(
-      `order ${orderId} validated by the next validator`,
-      () => getOrderState(client, orderId),
-      (s) => s.status === 'Validated',
-      60_000,
-    );
-    expect(state.status).toBe('Validated');
-    await next.stop();
+    await validatedByNextValidator(orderId);
   });
 });
 
