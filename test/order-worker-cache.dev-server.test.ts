@@ -53,6 +53,7 @@ describe('order worker sticky cache: more open workflows than it holds', () => {
     await worker.logged(
       new RegExp(`orders: polling in namespace default, sticky cache of ${cacheSize} workflows`),
     );
+    await worker.logged(/orders: version local made current/);
     await validator.logged(/credit-card-validation: polling/);
     workerPid = worker.pid;
   });
@@ -119,7 +120,7 @@ describe('order worker sticky cache: more open workflows than it holds', () => {
     // The process that started is still running: AppProcess never restarts one, so a crash leaves no pid.
     expect(workerPid).toBeDefined();
     expect(worker.pid).toBe(workerPid);
-  });
+  }, 300_000);
 
   test('when WORKFLOW_CACHE_SIZE is unset, then the cache is sized from the heap at the measured cost of a cached workflow', () => {
     // 35% of a 4 GiB heap at 512 KiB a workflow; never zero, however small the heap.
