@@ -1,11 +1,11 @@
 /**
  * Records the event histories that test/replay.test.ts replays against the current workflow code.
  * Runs each main path of Order and CateringMatch for real, on a fresh dev server with in-process workers,
- * and writes test/histories/<path>.json. Re-run after an intentional workflow change: `npm run record-histories`.
+ * and writes test/histories/release-2/<path>.json. Re-run after an intentional workflow change: `npm run record-histories`.
  * A history already there is kept as it is, never overwritten: it stands for workflows started by older code, which
  * must keep replaying. Record a changed path under a new name beside the old one.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -45,7 +45,8 @@ import { MemoryLedger } from '../src/infra/jsonl-ledger';
 import { workflowBundle, workflowBundleWithShim } from '../test/support/environments';
 import { temporalCliExecutable } from '../test/support/toolchain';
 
-const historiesDir = join(__dirname, '..', 'test', 'histories');
+// Release 2's recordings; the files directly in test/histories/ are release 1's, replayed against its frozen code.
+const historiesDir = join(__dirname, '..', 'test', 'histories', 'release-2');
 const run = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
 
 const order = (orderId: string, cardNumber: string, extra: Partial<OrderSubmitted> = {}): OrderSubmitted => ({
@@ -63,6 +64,7 @@ const order = (orderId: string, cardNumber: string, extra: Partial<OrderSubmitte
   ...extra,
 });
 
+  mkdirSync(historiesDir, { recursive: true });
 async function save(name: string, handle: WorkflowHandle): Promise<void> {
   await handle.result().catch(() => undefined);
   const file = join(historiesDir, `${name}.json`);
