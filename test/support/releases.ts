@@ -1,15 +1,18 @@
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import type { WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import type { Client } from '@temporalio/client';
+import { supersededReleases } from '../../src/infra/config';
+import { orderWorkflowId, TaskQueue, WorkflowType } from '../fixtures/release-1/src/contract';
+import type { OrderSubmitted as ReleaseOneOrder } from '../fixtures/release-1/src/contract';
 import { quietRuntime } from './environments';
+
+export type { ReleaseOneOrder };
 
 /** Release 1's workflow code, frozen as it ran (test/fixtures/release-1/README.md). */
 const releaseOneRoot = '../fixtures/release-1';
 
-/** The build id release 1 ran as in the deployment `catering-orders`; release 2 supersedes it. */
-export const releaseOneBuildId = 'local';
-
-/** The commit release 1's code is at: its worker runs from a checkout of it. */
-export const releaseOneCommit = '78f0c0a';
+/** Release 1 as this code knows it: the build id it ran as (`local`) and its commit. */
+export const releaseOne = supersededReleases.find((r) => r.name === 'release 1')!;
 
 let bundle: Promise<WorkflowBundleWithSourceMap> | undefined;
 /**
@@ -28,4 +31,16 @@ export function releaseOneBundle(): Promise<WorkflowBundleWithSourceMap> {
     logger: new DefaultLogger('WARN'),
   });
   return bundle;
+}
+
+/**
+ * Starts an order as release 1's clients did, with release 1's input (its `retainFor` included, which release 2's
+ * clients no longer send): release 2's clients would drop what release 1 reads.
+ */
+export async function startReleaseOneOrder(client: Client, input: ReleaseOneOrder): Promise<void> {
+  await client.workflow.start(WorkflowType.order, {
+    workflowId: orderWorkflowId(input.orderId),
+    taskQueue: TaskQueue.orders,
+    args: [input],
+  });
 }
