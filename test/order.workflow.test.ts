@@ -235,7 +235,6 @@ describe('commands', () => {
     });
     expect(final.status).toBe('Confirmed');
     expect(final.confirmation?.menuId).toBe('m-1');
-    expect(final.retainUntil).toBeUndefined();
     expect(h.publishCalls).toEqual([input.orderId]);
   });
 

@@ -17,7 +17,7 @@ import { orderWorkflowId, TaskQueue } from '../src/contract';
 import type { CreditCardValidationResult } from '../src/contract';
 import { startTracing, tracingWorkflowModules } from '../src/infra/telemetry';
 import type { Tracing } from '../src/infra/telemetry';
-import type { Order } from '../workflows/order';
+import type { Order } from '../workflows/order/order.workflow';
 import { failureConverterPath, testDataConverter } from './support/codec';
 import { eventually } from './support/eventually';
 import { createDevServerEnv, uniqueId } from './support/environments';

@@ -11,7 +11,7 @@ import type {
   OrderSubmitted,
   Refusal,
   StallEpisode,
-} from '../src/contract';
+} from '../../src/contract';
 
 export const finalStatuses: readonly OrderStatus[] = ['Confirmed', 'Rejected', 'Cancelled', 'Expired'];
 export const isFinal = (status: OrderStatus): boolean => finalStatuses.includes(status);
