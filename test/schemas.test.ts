@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { jsonSchemaOf, messageNames, schemaFile } from '../scripts/export-schemas';
+import { jsonSchemaOf, messageNames, schemaFile } from '../src/infra/message-schemas';
 import { maxLengths, messageSchemas, problemsIn } from '../src/contract/messages';
 import type { MessageName } from '../src/contract/messages';
 
