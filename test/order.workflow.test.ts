@@ -264,6 +264,11 @@ describe('commands', () => {
       ],
       ['CancelOrder', { orderId, reason: 42 }, 'malformed CancelOrder: reason must be a string'],
       ['ResumeValidation', 'now', 'malformed ResumeValidation: must be an object'],
+      [
+        'CancelOrder',
+        { orderId, reason: 'x'.repeat(1001) },
+        'malformed CancelOrder: reason must be at most 1000 characters',
+      ],
     ] as const;
 
   /**
@@ -288,8 +293,8 @@ describe('commands', () => {
       for (const [name, payload] of malformedCommands(orderId)) await raw.signal(name, payload);
       refused = await waitForState(
         stateOf(env, orderWorkflowId(orderId)),
-        (s) => s.refusals.length === 4,
-        'four refusals',
+        (s) => s.refusals.length === 5,
+        'five refusals',
       );
     });
     expect(refused?.status).toBe('Validated');
