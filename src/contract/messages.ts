@@ -57,11 +57,7 @@ export const maxLengths = {
   menus: 100,
 } as const;
 
-/**
- * Not a check but a bound: the last check of its field, never aborting, so that the field's other problems are found
- * as they were before bounds existed, and `problemsIn(..., { lengthBounds: false })` can leave it out (workflows
- * started before the bounds replay as they ran).
- */
+/** A bound, the last check of its field and never aborting, so that the field's other problems are found too. */
 const atMost = (max: number, what = 'characters') =>
   z.maxLength(max, { error: `must be at most ${max} ${what}` });
 
@@ -488,33 +484,14 @@ const pathOf = (path: readonly PropertyKey[]): string =>
  * (`card.number is missing`); the message's own problem (not an object) has field '' and the bare message.
  * Empty when the value is well-formed.
  */
-export function problemsIn(
-  schema: z.ZodMiniType,
-  value: unknown,
-  options: ProblemOptions = {},
-): FieldProblem[] {
+export function problemsIn(schema: z.ZodMiniType, value: unknown): FieldProblem[] {
   const result = z.safeParse(schema, value);
-  return result.success ? [] : problemsOf(result.error, options);
+  return result.success ? [] : problemsOf(result.error);
 }
-
-export interface ProblemOptions {
-  /**
-   * `false`: leave out the length bounds (`maxLengths`), i.e. the problems the message had before they existed. For
-   * workflows started before the bounds, replaying. The bounds are each field's last check and never abort, so
-   * every other problem is found all the same.
-   */
-  lengthBounds?: boolean;
-}
-
-/** A field longer than its bound (a string or the list of menus). */
-const isTooLong = (issue: z.core.$ZodIssue): boolean =>
-  issue.code === 'too_big' && (issue.origin === 'string' || issue.origin === 'array');
 
 /** The problems of a parse that already failed, worded as `problemsIn` words them. */
-export function problemsOf(error: z.core.$ZodError, options: ProblemOptions = {}): FieldProblem[] {
-  const issues =
-    options.lengthBounds === false ? error.issues.filter((issue) => !isTooLong(issue)) : error.issues;
-  return issues.map((issue) => {
+export function problemsOf(error: z.core.$ZodError): FieldProblem[] {
+  return error.issues.map((issue) => {
     const field = pathOf(issue.path);
     return { field, message: field ? `${field} ${issue.message}` : issue.message };
   });
