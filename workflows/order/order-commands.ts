@@ -1,15 +1,15 @@
 import { ApplicationFailure, log, setCurrentDetails, setHandler, workflowInfo } from '@temporalio/workflow';
+import { ErrorType } from '../../src/contract/errors';
 import {
   cancelOrderSignal,
   cancelOrderUpdate,
   confirmOrderSignal,
   confirmOrderUpdate,
-  ErrorType,
   getOrderStateQuery,
   resumeValidationSignal,
   resumeValidationUpdate,
   submitOrderUpdate,
-} from '../../src/contract';
+} from '../../src/contract/order-definitions';
 import type {
   CancelOrder,
   CommandAnswer,

@@ -7,7 +7,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { CancellationScope } from '@temporalio/workflow';
-import { CustomerIdAttribute, OrderStatusAttribute } from '../../src/contract';
+import { CustomerIdAttribute, OrderStatusAttribute } from '../../src/contract/names';
 import type {
   OrderCarriedState,
   OrderCommand,

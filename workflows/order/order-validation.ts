@@ -11,7 +11,8 @@ import {
 } from '@temporalio/workflow';
 import { msToNumber } from '@temporalio/common';
 import type { createCreditCardValidatorActivities } from '../../activities/credit-card-validator';
-import { ErrorType, TaskQueue } from '../../src/contract';
+import { ErrorType } from '../../src/contract/errors';
+import { TaskQueue } from '../../src/contract/names';
 import type { CreditCardValidationResult, ValidationPolicy } from '../../src/contract';
 import {
   describeOrderProblems,
