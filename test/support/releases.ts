@@ -44,3 +44,17 @@ export async function startReleaseOneOrder(client: Client, input: ReleaseOneOrde
     args: [input],
   });
 }
+
+/** The build id a workflow's tasks run on, from the server's own record; undefined before it ran a task. */
+export async function versionOf(client: Client, workflowId: string): Promise<string | undefined> {
+  const { workflowExecutionInfo } = await client.workflowService
+    .describeWorkflowExecution({ namespace: client.options.namespace, execution: { workflowId } })
+    .catch(() => ({ workflowExecutionInfo: undefined }));
+  return workflowExecutionInfo?.versioningInfo?.deploymentVersion?.buildId ?? undefined;
+}
+
+/** How many workflow tasks of a workflow failed (a nondeterministic replay fails one, again and again). */
+export async function failedTasks(client: Client, workflowId: string): Promise<number> {
+  const history = await client.workflow.getHandle(workflowId).fetchHistory();
+  return (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).length;
+}
