@@ -75,7 +75,7 @@ export async function CateringMatch(
     await condition(allHandlersFinished);
     if (isOpen(match.state)) return continueAsNew<typeof CateringMatch>(input, { state: match.state });
   }
-  await match.actOnOutcome();
+  await actOnOutcome(match);
   return match.state;
 }
 
@@ -95,6 +95,12 @@ class MatchRun {
     if (this.publishedStatus === this.state.status) return;
     upsertSearchAttributes([{ key: MatchStatusAttribute, value: this.state.status }]);
     this.publishedStatus = this.state.status;
+  }
+
+  /** A new state from outside the handlers, published at once. */
+  update(state: CateringMatchState): void {
+    this.state = state;
+    this.publish();
   }
 
   listen(): void {
@@ -176,70 +182,70 @@ class MatchRun {
     }
     return true;
   }
+}
 
-  async actOnOutcome(): Promise<void> {
-    switch (this.state.status) {
-      case 'Matched':
-        await this.sendConfirmOrder();
-        break;
-      case 'Expired':
-        await this.alert('MatchExpired', 'match-expired');
-        break;
-      case 'NoMenuAgreed':
-        await this.alert('NoMenuAgreed', 'no-menu-agreed');
-        break;
-      default:
-        break;
-    }
-    workflowMetrics.matchFinished(this.state.status);
-    log.info('CateringMatch finished', {
-      orderId: this.orderId,
-      status: this.state.status,
-      chosenMenuId: this.state.chosenMenuId,
-      ignoredEventCount: this.state.ignoredEventCount,
+/** What a decided match does: ConfirmOrder to its order when matched, an alert otherwise. */
+async function actOnOutcome(match: MatchRun): Promise<void> {
+  switch (match.state.status) {
+    case 'Matched':
+      await sendConfirmOrder(match);
+      break;
+    case 'Expired':
+      await alert(match, 'MatchExpired', 'match-expired');
+      break;
+    case 'NoMenuAgreed':
+      await alert(match, 'NoMenuAgreed', 'no-menu-agreed');
+      break;
+    default:
+      break;
+  }
+  workflowMetrics.matchFinished(match.state.status);
+  log.info('CateringMatch finished', {
+    orderId: match.state.orderId,
+    status: match.state.status,
+    chosenMenuId: match.state.chosenMenuId,
+    ignoredEventCount: match.state.ignoredEventCount,
+  });
+}
+
+async function sendConfirmOrder(match: MatchRun): Promise<void> {
+  const { orderId } = match.state;
+  const menuId = match.state.chosenMenuId!;
+  const eventId = confirmOrderEventId(orderId);
+  try {
+    // A SignalExternalWorkflowExecution command: recorded in history, so a replay never sends it again.
+    await getExternalWorkflowHandle(orderWorkflowId(orderId)).signal(confirmOrderSignal, {
+      orderId,
+      menuId,
+      eventId,
     });
+  } catch (err) {
+    if (!isTargetNotFound(err)) throw err;
+    const why = `ConfirmOrder for menu ${menuId} could not be delivered: no open workflow ${orderWorkflowId(orderId)}`;
+    match.update(recordOrderNotFound(match.state, why, new Date()));
+    log.warn('CateringMatch found no order to confirm', { orderId, menuId });
+    await alert(match, 'OrderNotFound', 'order-not-found');
+    return;
   }
+  match.update(recordConfirmOrderSent(match.state, eventId, new Date()));
+  const agreed = match.state.menus.find((menu) => menu.menuId === menuId);
+  const lastConfirmationAt = [agreed?.customerConfirmedAt, agreed?.catererAnsweredAt]
+    .filter((at) => at !== undefined)
+    .sort()
+    .at(-1);
+  if (lastConfirmationAt && match.state.confirmOrder)
+    workflowMetrics.confirmOrderSent(lastConfirmationAt, match.state.confirmOrder.sentAt);
+  log.info('CateringMatch sent ConfirmOrder', { orderId, menuId, eventId });
+}
 
-  private async sendConfirmOrder(): Promise<void> {
-    const { orderId } = this;
-    const menuId = this.state.chosenMenuId!;
-    const eventId = confirmOrderEventId(orderId);
-    try {
-      // A SignalExternalWorkflowExecution command: recorded in history, so a replay never sends it again.
-      await getExternalWorkflowHandle(orderWorkflowId(orderId)).signal(confirmOrderSignal, {
-        orderId,
-        menuId,
-        eventId,
-      });
-    } catch (err) {
-      if (!isTargetNotFound(err)) throw err;
-      const why = `ConfirmOrder for menu ${menuId} could not be delivered: no open workflow ${orderWorkflowId(orderId)}`;
-      this.state = recordOrderNotFound(this.state, why, new Date());
-      this.publish();
-      log.warn('CateringMatch found no order to confirm', { orderId, menuId });
-      await this.alert('OrderNotFound', 'order-not-found');
-      return;
-    }
-    this.state = recordConfirmOrderSent(this.state, eventId, new Date());
-    this.publish();
-    const agreed = this.state.menus.find((menu) => menu.menuId === menuId);
-    const lastConfirmationAt = [agreed?.customerConfirmedAt, agreed?.catererAnsweredAt]
-      .filter((at) => at !== undefined)
-      .sort()
-      .at(-1);
-    if (lastConfirmationAt && this.state.confirmOrder)
-      workflowMetrics.confirmOrderSent(lastConfirmationAt, this.state.confirmOrder.sentAt);
-    log.info('CateringMatch sent ConfirmOrder', { orderId, menuId, eventId });
-  }
-
-  private async alert(kind: AlertKind, suffix: string): Promise<void> {
-    await raiseAlert({
-      alertId: `${this.orderId}:${suffix}`,
-      kind,
-      orderId: this.orderId,
-      message: `Catering match for order ${this.orderId}: ${describeMatch(this.state)}`,
-    });
-  }
+async function alert(match: MatchRun, kind: AlertKind, suffix: string): Promise<void> {
+  const { orderId } = match.state;
+  await raiseAlert({
+    alertId: `${orderId}:${suffix}`,
+    kind,
+    orderId,
+    message: `Catering match for order ${orderId}: ${describeMatch(match.state)}`,
+  });
 }
 
 // How the SDK reports SignalExternalWorkflowExecutionFailedCause EXTERNAL_WORKFLOW_EXECUTION_NOT_FOUND: the
