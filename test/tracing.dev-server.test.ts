@@ -90,7 +90,6 @@ describe('traces: one order, one trace', () => {
           currency: 'EUR',
           card: { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' },
           menus: [{ menuId: 'A', catererId: 'caterer-anna' }],
-          retainFor: '0 seconds',
         });
         // The match runs in the order's trace when the order's hand-over starts it; a menu event that came first
         // would start it in the event's own trace.
