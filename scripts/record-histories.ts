@@ -59,8 +59,6 @@ const order = (orderId: string, cardNumber: string, extra: Partial<OrderSubmitte
     { menuId: 'A', catererId: 'caterer-anna' },
     { menuId: 'B', catererId: 'caterer-ben' },
   ],
-  // Short enough that each recorded order completes and its whole history is replayed.
-  retainFor: '1 second',
   ...extra,
 });
 
