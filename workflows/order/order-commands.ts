@@ -189,11 +189,9 @@ function rejectConflict(run: OrderProgress, submission: unknown): void {
 }
 
 /**
- * OrderStored, from the order itself. `created`: this submission came with the start (update-with-start), i.e. it is
- * the first one handled in the first run's first workflow task, whose history is the start event and that task's two
- * events. A submission that reached the order before its first task ran (a retry while no worker answered) is a
- * duplicate. A start by hand whose first task has not run when a submission comes cannot be told apart: that
- * submission is answered created too.
+ * OrderStored, from the order itself. `created` only for the submission that came with the start: the first one
+ * handled in the first run's first task (the start event and that task's two events); later ones are retries. A
+ * submission to a start by hand whose first task has not run yet cannot be told apart and is answered created too.
  */
 function stored(run: OrderProgress): OrderStored {
   const info = workflowInfo();
