@@ -11,7 +11,13 @@ import { bootstrapCurrentVersion, reportPinnedElsewhere } from '../../src/infra/
 import { createValidatorWorker, orderWorkerActivities } from './app-workers';
 import { eventually } from './eventually';
 import { createTestWorker, uniqueId, workflowBundle } from './environments';
-import { releaseOne, releaseOneBundle, startReleaseOneOrder } from './releases';
+import {
+  failedTasks as failedTasksOf,
+  releaseOne,
+  releaseOneBundle,
+  startReleaseOneOrder,
+  versionOf as releaseVersionOf,
+} from './releases';
 
 /**
  * Release 1 (test/fixtures/release-1, version `local`) and release 2 (workflows/, version `release-2`) side by side on
@@ -57,18 +63,8 @@ export function describeVersionRollout(
         ignoreMissingTaskQueues: true,
       });
 
-    /** The build id a workflow's tasks run on, from the server's own record; undefined before it ran a task. */
-    const versionOf = async (workflowId: string): Promise<string | undefined> => {
-      const { workflowExecutionInfo } = await client.workflowService
-        .describeWorkflowExecution({ namespace: 'default', execution: { workflowId } })
-        .catch(() => ({ workflowExecutionInfo: undefined }));
-      return workflowExecutionInfo?.versioningInfo?.deploymentVersion?.buildId ?? undefined;
-    };
-
-    const failedTasks = async (workflowId: string): Promise<number> => {
-      const history = await client.workflow.getHandle(workflowId).fetchHistory();
-      return (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).length;
-    };
+    const versionOf = (workflowId: string) => releaseVersionOf(client, workflowId);
+    const failedTasks = (workflowId: string) => failedTasksOf(client, workflowId);
 
     /**
      * Places an order on the current version (release 1's orders as release 1's clients did) and waits until it is
