@@ -98,6 +98,12 @@ export default tseslint.config(
               message: 'Workflows import the contract (src/contract) only; the rest of src/ is Node-side.',
             },
             {
+              regex: '(^|/)src/contract(/index)?$',
+              allowTypeImports: true,
+              message:
+                'Import contract values by file: src/contract/index.ts would be bundled beside workflows/index.ts, and no two files in the sandbox share a name.',
+            },
+            {
               group: ['**/activities/**'],
               allowTypeImports: true,
               message:

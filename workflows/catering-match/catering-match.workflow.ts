@@ -13,15 +13,14 @@ import {
 import {
   catererConfirmedMenuSignal,
   catererDeclinedMenuSignal,
-  confirmOrderSignal,
   customerConfirmedMenuSignal,
-  ErrorType,
-  findInputProblem,
   getMatchStateQuery,
-  MatchStatusAttribute,
   menusOfferedSignal,
-  orderWorkflowId,
-} from '../../src/contract';
+} from '../../src/contract/catering-match-definitions';
+import { findInputProblem } from '../../src/contract/catering-match-checks';
+import { ErrorType } from '../../src/contract/errors';
+import { MatchStatusAttribute, orderWorkflowId } from '../../src/contract/names';
+import { confirmOrderSignal } from '../../src/contract/order-definitions';
 import type { AlertKind, CateringMatchInput, CateringMatchState, MenuEventKind } from '../../src/contract';
 import { raiseAlert } from '../alerts';
 import { workflowMetrics } from '../metrics';

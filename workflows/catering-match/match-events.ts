@@ -1,5 +1,5 @@
 /** How one menu event changes a match: pure, like the rest of the match's rules. */
-import { findEventProblem } from '../../src/contract';
+import { findEventProblem } from '../../src/contract/catering-match-checks';
 import type {
   CatererConfirmedMenu,
   CatererDeclinedMenu,

@@ -1,5 +1,5 @@
 /** How the order's offer (`MenusOffered`) changes a match: pure, like the rest of the match's rules. */
-import { findOfferProblem } from '../../src/contract';
+import { findOfferProblem } from '../../src/contract/catering-match-checks';
 import type {
   CateringMatchState,
   IgnoreReason,

@@ -3,7 +3,8 @@
  * API, no clock, no I/O, so the property test can feed them thousands of random histories.
  */
 import { msToNumber } from '@temporalio/common';
-import { cateringMatchWorkflowId, defaultOrderConfirmWithin } from '../../src/contract';
+import { cateringMatchWorkflowId } from '../../src/contract/names';
+import { defaultOrderConfirmWithin } from '../../src/contract/order';
 import type {
   CateringMatchInput,
   CateringMatchState,
