@@ -18,6 +18,13 @@ const sandboxOnly = [
 ];
 /** src/bin/ holds process entry points: they are run, never imported. */
 const noBin = { group: ['**/bin/**'], message: 'src/bin/ holds entry points; move what you need out of it.' };
+/** Node-side code names a workflow only by type (`workflow.start<typeof Order>`), so it never loads workflow code. */
+const workflowsByTypeOnly = {
+  group: ['**/workflows/**', '**/workflows'],
+  allowTypeImports: true,
+  message:
+    'Node-side code takes signal, query and update definitions from src/contract, never a workflow module.',
+};
 
 export default tseslint.config(
   {
@@ -87,11 +94,17 @@ export default tseslint.config(
           patterns: [
             ...sandboxOnly,
             {
-              group: ['../src/**', '!../src/contract', '!../src/contract/**', '../test/**', '../scripts/**'],
+              group: ['**/src/**', '!**/src/contract', '!**/src/contract/**', '**/test/**', '**/scripts/**'],
               message: 'Workflows import the contract (src/contract) only; the rest of src/ is Node-side.',
             },
             {
-              group: ['../activities/**'],
+              regex: '(^|/)src/contract(/index)?$',
+              allowTypeImports: true,
+              message:
+                'Import contract values by file: src/contract/index.ts would be bundled beside workflows/index.ts, and no two files in the sandbox share a name.',
+            },
+            {
+              group: ['**/activities/**'],
               allowTypeImports: true,
               message:
                 'Workflows import activities by type only (proxyActivities); their code runs on the worker.',
@@ -102,7 +115,51 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/clients/**/*.ts', 'src/infra/**/*.ts', 'activities/**/*.ts'],
+    files: ['src/clients/**/*.ts', 'activities/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': ['error', { patterns: [noBin, workflowsByTypeOnly] }],
+    },
+  },
+  // Clients build on infra (the codec, telemetry, the connection settings), never the reverse.
+  {
+    files: ['src/infra/**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            noBin,
+            workflowsByTypeOnly,
+            {
+              group: ['**/clients/**', '**/clients'],
+              message: 'src/infra may not import src/clients; clients build on infra.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Bundled into the workflow sandbox as the failure converter, beside the codec every client and worker loads.
+  {
+    files: ['src/infra/codec/failure-converter.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            ...sandboxOnly,
+            {
+              group: ['./*', '../*'],
+              message: 'The failure converter runs in the sandbox: @temporalio/common only.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  // Scripts may use the test harness (test/support); tests never import a script.
+  {
+    files: ['test/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [
         'error',
@@ -110,10 +167,8 @@ export default tseslint.config(
           patterns: [
             noBin,
             {
-              group: ['**/workflows/**', '**/workflows'],
-              allowTypeImports: true,
-              message:
-                'Node-side code takes signal, query and update definitions from src/contract, never a workflow module.',
+              group: ['**/scripts/**', '**/scripts'],
+              message: 'Tests may not import scripts/; move what both need to src/ or test/support/.',
             },
           ],
         },

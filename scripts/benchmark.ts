@@ -207,7 +207,6 @@ const orderInput = (orderId: string, i: number) => ({
   currency: 'EUR',
   card: good,
   menus: [{ menuId: 'A', catererId: 'caterer-anna' }],
-  retainFor: '0 seconds',
 });
 
 /**

@@ -5,21 +5,9 @@
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { toJSONSchema } from 'zod/mini';
-import { messageSchemas } from '../src/contract/messages';
-import type { MessageName } from '../src/contract/messages';
-import { projectRoot } from '../src/infra/project-root';
-
-export const messageNames = Object.keys(messageSchemas) as MessageName[];
-
-export const schemaFile = (name: MessageName): string =>
-  join(projectRoot(), 'docs', 'schemas', `${name}.schema.json`);
-
-/** The JSON Schema of what to send: zod's input side, before trimming and normalising. */
-export const jsonSchemaOf = (name: MessageName) => toJSONSchema(messageSchemas[name](), { io: 'input' });
+import { jsonSchemaOf, messageNames, schemaFile } from '../src/infra/message-schemas';
 
 async function main(): Promise<void> {
-  // Loaded here, not at the top: prettier loads its parsers with import(), which jest (importing jsonSchemaOf) lacks.
   const { format, resolveConfig } = await import('prettier');
   for (const name of messageNames) {
     const file = schemaFile(name);

@@ -1,11 +1,11 @@
 /**
  * Records the event histories that test/replay.test.ts replays against the current workflow code.
  * Runs each main path of Order and CateringMatch for real, on a fresh dev server with in-process workers,
- * and writes test/histories/<path>.json. Re-run after an intentional workflow change: `npm run record-histories`.
+ * and writes test/histories/release-2/<path>.json. Re-run after an intentional workflow change: `npm run record-histories`.
  * A history already there is kept as it is, never overwritten: it stands for workflows started by older code, which
  * must keep replaying. Record a changed path under a new name beside the old one.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -42,10 +42,11 @@ import { createOrderNotificationActivities } from '../activities/order-notificat
 import type { PublishedConfirmation } from '../activities/order-notifications';
 import { failureConverterPath } from '../src/infra/codec/data-converter';
 import { MemoryLedger } from '../src/infra/jsonl-ledger';
-import { workflowBundle, workflowBundleWithShim } from '../test/support/environments';
+import { workflowBundle } from '../test/support/environments';
 import { temporalCliExecutable } from '../test/support/toolchain';
 
-const historiesDir = join(__dirname, '..', 'test', 'histories');
+// Release 2's recordings; the files directly in test/histories/ are release 1's, replayed against its frozen code.
+const historiesDir = join(__dirname, '..', 'test', 'histories', 'release-2');
 const run = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
 
 const order = (orderId: string, cardNumber: string, extra: Partial<OrderSubmitted> = {}): OrderSubmitted => ({
@@ -58,13 +59,12 @@ const order = (orderId: string, cardNumber: string, extra: Partial<OrderSubmitte
     { menuId: 'A', catererId: 'caterer-anna' },
     { menuId: 'B', catererId: 'caterer-ben' },
   ],
-  // Short enough that each recorded order completes and its whole history is replayed.
-  retainFor: '1 second',
   ...extra,
 });
 
 async function save(name: string, handle: WorkflowHandle): Promise<void> {
   await handle.result().catch(() => undefined);
+  mkdirSync(historiesDir, { recursive: true });
   const file = join(historiesDir, `${name}.json`);
   if (existsSync(file)) {
     console.log(`kept ${name}: recorded by older code`);
@@ -156,63 +156,17 @@ async function record(env: TestWorkflowEnvironment, faults: FaultInjection): Pro
   });
   await save('catering-match-no-menu-agreed', matchHandle(declined.orderId));
 
-  await recordSince12(env, faults);
-  await recordSince10(env);
-  await recordBeforeLengthBounds(env);
+  await recordSettingsAndRounds(env, faults);
+  await recordHandOverAndDeadline(env);
   await recordOrderDeadline(env);
   await recordUpdates(env);
-  await recordBeforePatches(env, faults);
-  await recordLeanStart(env, 'offered-beside-validation');
-  await recordLateEvent(env, true);
-  await recordLateEvent(env, false);
-  await recordLateConfirm(env, true);
-  await recordLateConfirm(env, false);
+  await recordMatchPaths(env);
+  await recordLateEvent(env);
+  await recordLateConfirm(env);
 }
 
 /**
- * Recorded by the code before issue 21 gave every free-text field a length bound: an order, its commands and its
- * match's events with fields longer than today's bounds, all accepted and applied as they then were. Today's code
- * must replay them the same way (patch messages-length-bounded).
- */
-async function recordBeforeLengthBounds(env: TestWorkflowEnvironment): Promise<void> {
-  const { client } = env;
-  const long = (prefix: string, length: number) => prefix + 'x'.repeat(length - prefix.length);
-  const catererId = long('caterer-', 150);
-  const oversized = order('oversized-fields', '4242424242424242', {
-    customerId: long('customer-', 250),
-    card: { number: '4242424242424242', expiry: '12/39', holder: long('Ada ', 250) },
-    menus: [{ menuId: long('menu-', 150), catererId }],
-  });
-  const menuId = oversized.menus![0]!.menuId;
-  await submitOrder(client, oversized);
-  await eventually(
-    `match ${oversized.orderId} offered`,
-    () => getMatchState(client, oversized.orderId),
-    (s) => s.menusOffered,
-    60_000,
-  );
-  await publishMenuEvent(client, 'CustomerConfirmedMenu', ids(oversized, menuId, long('e1-', 300)));
-  await publishMenuEvent(client, 'CatererConfirmedMenu', {
-    ...ids(oversized, menuId, long('e2-', 300)),
-    catererId,
-  });
-  await save(
-    'catering-match-oversized-fields-before-bounds',
-    client.workflow.getHandle(cateringMatchWorkflowId(oversized.orderId)),
-  );
-  await untilStatus(client, oversized.orderId, 'Confirmed');
-  // By hand, after the match's own: a duplicate with an eventId longer than its bound, then a long reason.
-  await confirmOrder(client, oversized.orderId, menuId, long('manual-', 300));
-  await cancelOrder(client, oversized.orderId, long('too late: ', 1500));
-  await save(
-    'order-oversized-fields-before-bounds',
-    client.workflow.getHandle(orderWorkflowId(oversized.orderId)),
-  );
-}
-
-/**
- * A match that an event started (with the default deadline) takes its order's confirmWithin from the offer (patch
- * catering-match-takes-order-deadline) and expires by it.
+ * A match that an event started (with the default deadline) takes its order's confirmWithin from the offer and expires by it.
  */
 async function recordOrderDeadline(env: TestWorkflowEnvironment): Promise<void> {
   const { client } = env;
@@ -225,8 +179,8 @@ async function recordOrderDeadline(env: TestWorkflowEnvironment): Promise<void> 
   );
 }
 
-/** Paths added by issue 10, each behind its own patch: the order hands its menus over, the confirmation deadline. */
-async function recordSince10(env: TestWorkflowEnvironment): Promise<void> {
+/** The order hands its menus over; the confirmation deadline. */
+async function recordHandOverAndDeadline(env: TestWorkflowEnvironment): Promise<void> {
   const { client } = env;
   const orderHandle = (orderId: string) => client.workflow.getHandle(orderWorkflowId(orderId));
   const matchHandle = (orderId: string) => client.workflow.getHandle(cateringMatchWorkflowId(orderId));
@@ -287,8 +241,8 @@ async function recordSince10(env: TestWorkflowEnvironment): Promise<void> {
   await save('order-malformed-commands-refused', raw);
 }
 
-/** Paths added by issue 12, each behind its own patch in the workflows. */
-async function recordSince12(env: TestWorkflowEnvironment, faults: FaultInjection): Promise<void> {
+/** Settings named in the input, a policy the order refuses, a resume during a round, a match continued as new. */
+async function recordSettingsAndRounds(env: TestWorkflowEnvironment, faults: FaultInjection): Promise<void> {
   const { client } = env;
   const orderHandle = (orderId: string) => client.workflow.getHandle(orderWorkflowId(orderId));
 
@@ -298,7 +252,7 @@ async function recordSince12(env: TestWorkflowEnvironment, faults: FaultInjectio
   await confirmOrder(client, confirmed.orderId, 'A', 'manual-confirm-1');
   await save('order-confirmed-settings-in-input', orderHandle(confirmed.orderId));
 
-  // Started by hand with a policy the SDK refuses: InvalidOrder at once (patch order-input-checked-with-sdk-rules).
+  // Started by hand with a policy the SDK refuses: InvalidOrder at once.
   const unusable = order('unusable-policy', '4242424242424242', {
     validationPolicy: { initialInterval: '1 minute', maximumInterval: '1 second' },
   });
@@ -309,7 +263,7 @@ async function recordSince12(env: TestWorkflowEnvironment, faults: FaultInjectio
   });
   await save('order-unusable-policy-refused', orderHandle(unusable.orderId));
 
-  // A ResumeValidation during a re-activated round that stalls too (patch order-resume-deferred-during-round).
+  // A ResumeValidation during a re-activated round that stalls too.
   let hangsLeft = 0;
   Object.defineProperty(faults, 'hang', { get: () => hangsLeft-- > 0, configurable: true });
   faults.refuse = true;
@@ -338,7 +292,7 @@ async function recordSince12(env: TestWorkflowEnvironment, faults: FaultInjectio
   await cancelOrder(client, deferred.orderId, 'customer changed plans');
   await save('order-resume-deferred-during-round', orderHandle(deferred.orderId));
 
-  // A match that continues as new (patch catering-match-bounded-continue-as-new): its first and its last run.
+  // A match that continues as new: its first and its last run.
   const chatty = order('match-continued', '4111111111111111');
   await submitOrder(client, chatty);
   const { runId: firstRunId } = await startCateringMatch(client, {
@@ -365,10 +319,7 @@ async function recordSince12(env: TestWorkflowEnvironment, faults: FaultInjectio
   await save('order-confirmed-by-continued-match', orderHandle(chatty.orderId));
 }
 
-/**
- * Paths added by issue 19: OrderStored and every command answered by the order (updates, their validators), and
- * orders that close at their outcome (patch order-closes-at-outcome).
- */
+/** OrderStored and every command answered by the order (updates, their validators); orders close at their outcome. */
 async function recordUpdates(env: TestWorkflowEnvironment): Promise<void> {
   const { client } = env;
   const orderHandle = (orderId: string) => client.workflow.getHandle(orderWorkflowId(orderId));
@@ -425,13 +376,10 @@ async function recordUpdates(env: TestWorkflowEnvironment): Promise<void> {
 }
 
 /**
- * Paths of orders and matches started with the head of their patch chain (workflows/patches.ts): one patch marker
- * each, no upsert of what the start set. Recorded first as `*-lean-start` (orderPatches.leanStart, the menus handed
- * over in a local activity), then as `*-offered-by-activity` (orderPatches.offersByActivity, a regular activity),
- * then as `*-offered-beside-validation` (orderPatches.offersBesideValidation: the offer scheduled beside the first
- * validation round).
+ * An order confirmed by its match, an order started by hand without search attributes (it upserts them), and a match
+ * that held events before its order's offer.
  */
-async function recordLeanStart(env: TestWorkflowEnvironment, suffix: string): Promise<void> {
+async function recordMatchPaths(env: TestWorkflowEnvironment): Promise<void> {
   const { client } = env;
   const orderHandle = (orderId: string) => client.workflow.getHandle(orderWorkflowId(orderId));
   const matchHandle = (orderId: string) => client.workflow.getHandle(cateringMatchWorkflowId(orderId));
@@ -439,7 +387,7 @@ async function recordLeanStart(env: TestWorkflowEnvironment, suffix: string): Pr
     eventually(`match ${orderId}`, () => getMatchState(client, orderId), done, 60_000);
 
   // Submitted as placeOrder does (its start sets the search attributes), confirmed by its match: closed.
-  const matched = order(`confirmed-by-match-${suffix}`, '4242424242424242');
+  const matched = order(`confirmed-by-match`, '4242424242424242');
   await submitOrder(client, matched);
   await untilStatus(client, matched.orderId, 'Validated');
   await publishMenuEvent(client, 'CustomerConfirmedMenu', ids(matched, 'A', 'l-c1'));
@@ -447,20 +395,20 @@ async function recordLeanStart(env: TestWorkflowEnvironment, suffix: string): Pr
     ...ids(matched, 'A', 'l-k1'),
     catererId: 'caterer-anna',
   });
-  await save(`order-confirmed-by-match-${suffix}`, orderHandle(matched.orderId));
-  await save(`catering-match-matched-${suffix}`, matchHandle(matched.orderId));
+  await save(`order-confirmed-by-match-once-validated`, orderHandle(matched.orderId));
+  await save(`catering-match-matched-once-validated`, matchHandle(matched.orderId));
 
   // Started by hand with no search attributes (as `temporal workflow start`): the order upserts them itself. Rejected.
-  const byHand = order(`rejected-started-by-hand-${suffix}`, '4000000000000002');
+  const byHand = order(`rejected-started-by-hand`, '4000000000000002');
   await client.workflow.start(WorkflowType.order, {
     workflowId: orderWorkflowId(byHand.orderId),
     taskQueue: TaskQueue.orders,
     args: [byHand],
   });
-  await save(`order-rejected-started-by-hand-${suffix}`, orderHandle(byHand.orderId));
+  await save(`order-rejected-started-by-hand`, orderHandle(byHand.orderId));
 
   // Events first: the match, started by an event, holds them until the order's local activity offers the menus.
-  const late = order(`offer-to-running-match-${suffix}`, '4242424242424242');
+  const late = order(`offer-to-running-match`, '4242424242424242');
   await publishMenuEvent(client, 'CustomerConfirmedMenu', ids(late, 'A', 'l-e1'));
   await untilMatch(late.orderId, (s) => s.heldEvents?.length === 1);
   await submitOrder(client, late);
@@ -469,27 +417,20 @@ async function recordLeanStart(env: TestWorkflowEnvironment, suffix: string): Pr
     ...ids(late, 'A', 'l-e2'),
     catererId: 'caterer-anna',
   });
-  await save(`order-offer-to-running-match-${suffix}`, orderHandle(late.orderId));
-  await save(`catering-match-held-events-${suffix}`, matchHandle(late.orderId));
+  await save(`order-offer-to-match-holding-events`, orderHandle(late.orderId));
+  await save(`catering-match-held-events`, matchHandle(late.orderId));
 }
 
 /**
- * Makes workers on a task queue of their own, each new one with the same bundle: today's workflows, or with
- * `beforePatch` (an id under test/fixtures/before-patch) answering false, as the code before that patch ran. The
- * late-event recordings stop one worker and start the next across a deadline.
+ * Makes workers on a task queue of their own, each new one with the same bundle: the late recordings stop one worker
+ * and start the next across a deadline.
  */
 async function workersOnQueue(
   env: TestWorkflowEnvironment,
   taskQueue: string,
-  beforePatch: string | undefined,
   activities: object,
 ): Promise<() => Promise<Worker>> {
-  const bundle = beforePatch
-    ? await workflowBundleWithShim(
-        require.resolve('../workflows'),
-        require.resolve(`../test/fixtures/before-patch/${beforePatch}`),
-      )
-    : await workflowBundle();
+  const bundle = await workflowBundle();
   return () =>
     Worker.create({
       connection: env.nativeConnection,
@@ -511,21 +452,18 @@ const timerFired = (handle: WorkflowHandle): Promise<unknown> =>
   );
 
 /**
- * A match whose last confirmation comes in the task where its deadline timer fires (patch
- * catering-match-deadline-before-late-events): its worker, on a task queue of its own, is away from before the
- * deadline until the caterer's event is in history behind the fire. Before the patch (test/fixtures/before-patch) the
- * match applied the event and matched; with it, the match expires.
+ * A match whose last confirmation comes in the task where its deadline timer fires: its worker, on a task queue of its
+ * own, is away from before the deadline until the caterer's event is in history behind the fire; the match expires.
  */
-async function recordLateEvent(env: TestWorkflowEnvironment, beforePatch: boolean): Promise<void> {
+async function recordLateEvent(env: TestWorkflowEnvironment): Promise<void> {
   const { client } = env;
-  const taskQueue = `orders-late-event${beforePatch ? '-before-patch' : ''}`;
+  const taskQueue = 'orders-late-event';
   const matchWorker = await workersOnQueue(
     env,
     taskQueue,
-    beforePatch ? 'match-deadline-before-late-events' : undefined,
     createAlertActivities(new MemoryLedger<RaisedAlert>()),
   );
-  const orderId = `late-caterer${beforePatch ? '-before-patch' : ''}`;
+  const orderId = 'late-caterer';
   const handle = await client.workflow.start(WorkflowType.cateringMatch, {
     workflowId: cateringMatchWorkflowId(orderId),
     taskQueue,
@@ -550,35 +488,22 @@ async function recordLateEvent(env: TestWorkflowEnvironment, beforePatch: boolea
     eventId: `${orderId}-k`,
     catererId: 'caterer-anna',
   });
-  await (
-    await matchWorker()
-  ).runUntil(
-    save(
-      beforePatch ? 'catering-match-late-event-matched-before-patch' : 'catering-match-late-event-expired',
-      handle,
-    ),
-  );
+  await (await matchWorker()).runUntil(save('catering-match-late-event-expired', handle));
 }
 
 /**
- * A validated order whose ConfirmOrder comes in the task where its confirmation deadline fires (patch
- * order-confirm-by-before-late-commands), recorded as `recordLateEvent` does for the match. Before the patch the
- * order applied it and was confirmed; with it, the command is refused and the order expires.
+ * A validated order whose ConfirmOrder comes in the task where its confirmation deadline fires, recorded as
+ * `recordLateEvent` does for the match: the command is refused and the order expires.
  */
-async function recordLateConfirm(env: TestWorkflowEnvironment, beforePatch: boolean): Promise<void> {
+async function recordLateConfirm(env: TestWorkflowEnvironment): Promise<void> {
   const { client } = env;
-  const taskQueue = `orders-late-confirm${beforePatch ? '-before-patch' : ''}`;
-  const orderWorker = await workersOnQueue(
-    env,
-    taskQueue,
-    beforePatch ? 'order-confirm-by-before-late-commands' : undefined,
-    {
-      ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
-      ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
-      ...createMatchOfferActivities(env.client),
-    },
-  );
-  const late = order(`late-confirm${beforePatch ? '-before-patch' : ''}`, '4242424242424242', {
+  const taskQueue = 'orders-late-confirm';
+  const orderWorker = await workersOnQueue(env, taskQueue, {
+    ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
+    ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
+    ...createMatchOfferActivities(env.client),
+  });
+  const late = order('late-confirm', '4242424242424242', {
     menus: [],
     confirmWithin: '3 seconds',
   });
@@ -590,103 +515,7 @@ async function recordLateConfirm(env: TestWorkflowEnvironment, beforePatch: bool
     menuId: 'A',
     eventId: `${late.orderId}-late`,
   });
-  await (
-    await orderWorker()
-  ).runUntil(
-    save(beforePatch ? 'order-late-confirm-applied-before-patch' : 'order-late-confirm-expired', handle),
-  );
-}
-
-/**
- * Orders started before a patch, recorded by today's workflows with that one `patched()` answering false and
- * recording no marker (test/fixtures/before-patch), on a task queue of their own: histories of the path each patch
- * changed, as the code before it ran them. test/upgrade.test.ts proves each one fails to replay with its change left
- * unguarded; test/replay.test.ts that today's code replays it.
- */
-async function recordBeforePatches(env: TestWorkflowEnvironment, faults: FaultInjection): Promise<void> {
-  const { client } = env;
-  const orderHandle = (orderId: string) => client.workflow.getHandle(orderWorkflowId(orderId));
-  const beforePatch = async (patchId: string, path: () => Promise<void>): Promise<void> => {
-    const taskQueue = `orders-before-${patchId}`;
-    const worker = await Worker.create({
-      connection: env.nativeConnection,
-      namespace: env.namespace ?? 'default',
-      taskQueue,
-      dataConverter: { failureConverterPath },
-      workflowBundle: await workflowBundleWithShim(
-        require.resolve('../workflows'),
-        require.resolve(`../test/fixtures/before-patch/${patchId}`),
-      ),
-      activities: {
-        ...createAlertActivities(new MemoryLedger<RaisedAlert>()),
-        ...createOrderNotificationActivities(new MemoryLedger<PublishedConfirmation>()),
-        ...createMatchOfferActivities(env.client),
-      },
-    });
-    currentTaskQueue = taskQueue;
-    await worker.runUntil(path());
-  };
-  let currentTaskQueue = TaskQueue.orders as string;
-  const start = (input: OrderSubmitted) => startOrder(client, input, { taskQueue: currentTaskQueue });
-
-  // A ResumeValidation during a re-activated round that stalls too: dropped, the order re-activates only after
-  // `reactivateAfter`.
-  await beforePatch('order-resume-deferred-during-round', async () => {
-    let hangsLeft = 0;
-    Object.defineProperty(faults, 'hang', { get: () => hangsLeft-- > 0, configurable: true });
-    faults.refuse = true;
-    const dropped = order('resume-dropped-before-patch', '5555555555554444', {
-      menus: [],
-      validationPolicy: {
-        maxAttempts: 2,
-        initialInterval: '100 milliseconds',
-        replyTimeout: '2 seconds',
-        deliveryWindow: '10 seconds',
-        reactivateAfter: '5 seconds',
-      },
-    });
-    await start(dropped);
-    await untilStatus(client, dropped.orderId, 'ValidationStalled');
-    faults.refuse = false;
-    hangsLeft = 2;
-    await orderHandle(dropped.orderId).signal('ResumeValidation', { orderId: dropped.orderId });
-    await eventually(
-      'the re-activated round running',
-      () => getOrderState(client, dropped.orderId),
-      (s) => s.validation.rounds === 2,
-      60_000,
-    );
-    await orderHandle(dropped.orderId).signal('ResumeValidation', { orderId: dropped.orderId });
-    await untilStatus(client, dropped.orderId, 'Validated');
-    await orderHandle(dropped.orderId).signal('CancelOrder', { orderId: dropped.orderId });
-    await save('order-resume-dropped-during-round-before-patch', orderHandle(dropped.orderId));
-  });
-
-  // A ConfirmOrder sent by hand without its menu, to an order naming no menus: applied, as it then was.
-  await beforePatch('order-commands-checked', async () => {
-    const unchecked = order('command-unchecked-before-patch', '4242424242424242', { menus: [] });
-    await start(unchecked);
-    await untilStatus(client, unchecked.orderId, 'Validated');
-    await orderHandle(unchecked.orderId).signal('ConfirmOrder', { orderId: unchecked.orderId });
-    await save('order-malformed-command-applied-before-patch', orderHandle(unchecked.orderId));
-  });
-
-  // Started by hand with a retry policy the SDK refuses: taken, as it then was, and stalled with an unusable
-  // policy at its first round; cancelled.
-  await beforePatch('order-input-checked-with-sdk-rules', async () => {
-    const lenient = order('unusable-policy-before-patch', '4242424242424242', {
-      menus: [],
-      validationPolicy: { initialInterval: '1 minute', maximumInterval: '1 second' },
-    });
-    await client.workflow.start(WorkflowType.order, {
-      workflowId: orderWorkflowId(lenient.orderId),
-      taskQueue: currentTaskQueue,
-      args: [lenient],
-    });
-    await untilStatus(client, lenient.orderId, 'ValidationStalled');
-    await orderHandle(lenient.orderId).signal('CancelOrder', { orderId: lenient.orderId });
-    await save('order-unusable-policy-stalled-before-patch', orderHandle(lenient.orderId));
-  });
+  await (await orderWorker()).runUntil(save('order-late-confirm-expired', handle));
 }
 
 const ids = (o: OrderSubmitted, menuId: string, eventId: string) => ({ orderId: o.orderId, menuId, eventId });
@@ -695,6 +524,10 @@ const ids = (o: OrderSubmitted, menuId: string, eventId: string) => ({ orderId: 
  * Payloads in plain JSON, unlike the app's encrypting processes: a committed fixture must replay on any clone, and
  * the test key ring is made per machine.
  */
+const unknownSection = (name: string): never => {
+  throw new Error(`no section ${name} to record`);
+};
+
 async function main(): Promise<void> {
   // Bundling first also installs the quiet runtime, which must come before the server's.
   const bundle = await workflowBundle();
@@ -730,24 +563,17 @@ async function main(): Promise<void> {
         faults,
       }),
     });
-    // `-- before-length-bounds`, `-- order-deadline`, `-- updates`, `-- before-patches`, `-- lean-start`, `-- late-event` or `-- late-confirm` records that section alone; by default every path is run.
+    // `-- order-deadline`, `-- updates`, `-- match-paths`, `-- late-event` or `-- late-confirm` records that section
+    // alone; by default every path is run.
+    const sections: Record<string, () => Promise<void>> = {
+      'order-deadline': () => recordOrderDeadline(env),
+      updates: () => recordUpdates(env),
+      'match-paths': () => recordMatchPaths(env),
+      'late-event': () => recordLateEvent(env),
+      'late-confirm': () => recordLateConfirm(env),
+    };
     const only = process.argv[2];
-    const paths =
-      only === 'before-length-bounds'
-        ? recordBeforeLengthBounds(env)
-        : only === 'order-deadline'
-          ? recordOrderDeadline(env)
-          : only === 'updates'
-            ? recordUpdates(env)
-            : only === 'before-patches'
-              ? recordBeforePatches(env, faults)
-              : only === 'lean-start'
-                ? recordLeanStart(env, 'offered-beside-validation')
-                : only === 'late-event'
-                  ? recordLateEvent(env, true).then(() => recordLateEvent(env, false))
-                  : only === 'late-confirm'
-                    ? recordLateConfirm(env, true).then(() => recordLateConfirm(env, false))
-                    : record(env, faults);
+    const paths = only === undefined ? record(env, faults) : (sections[only] ?? unknownSection(only))();
     await orders.runUntil(validator.runUntil(paths));
   } finally {
     await env.teardown();

@@ -12,7 +12,7 @@ import {
 import type { PublishResult } from '../src/clients/catering-match-client';
 import { cateringMatchWorkflowId, MatchStatusAttribute } from '../src/contract';
 import type { CustomerConfirmedMenu } from '../src/contract';
-import type { CateringMatch } from '../workflows/catering-match';
+import type { CateringMatch } from '../workflows/catering-match/catering-match.workflow';
 import {
   confirmOrdersReceived,
   offerAsOrder,

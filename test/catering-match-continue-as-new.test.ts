@@ -1,7 +1,7 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
 import { cateringMatchWorkflowId } from '../src/contract';
-import { CateringMatch } from '../workflows/catering-match';
+import { CateringMatch } from '../workflows/catering-match/catering-match.workflow';
 import {
   confirmOrdersReceived,
   deliver,

@@ -1,6 +1,6 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { cateringMatchWorkflowId } from '../src/contract';
-import { CateringMatch } from '../workflows/catering-match';
+import { CateringMatch } from '../workflows/catering-match/catering-match.workflow';
 import {
   confirmOrdersReceived,
   createMatchWorker,

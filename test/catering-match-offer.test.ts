@@ -3,7 +3,9 @@
  * no menus, the bound on the events held while awaiting it, the answers a match held re-checked against the offer, and
  * a late offer to a decided match.
  */
-import { applyMenuEvent, applyOffer, startMatch } from '../workflows/catering-match-state';
+import { applyMenuEvent } from '../workflows/catering-match/match-events';
+import { applyOffer } from '../workflows/catering-match/match-offer-rules';
+import { startMatch } from '../workflows/catering-match/match-rules';
 import type { CateringMatchState } from '../src/contract';
 
 const t0 = new Date('2030-01-01T00:00:00Z');
@@ -14,7 +16,7 @@ const menus = [
   { menuId: 'B', catererId: 'cat-ben' },
 ];
 /** A match started by an event, before its order: it awaits the order's offer. */
-const awaiting = (): CateringMatchState => startMatch({ orderId }, t0, { awaitOffer: true });
+const awaiting = (): CateringMatchState => startMatch({ orderId }, t0);
 const customer = (menuId: string, eventId: string) => ({ orderId, menuId, eventId });
 const caterer = (menuId: string, eventId: string, catererId: string) => ({
   orderId,
@@ -91,7 +93,7 @@ describe("the order's offer", () => {
   });
 
   test.each([
-    ['learnt them from events', () => startMatch({ orderId }, t0)],
+    ['learnt them from events', () => startMatch({ orderId, learnMenusFromEvents: true }, t0)],
     [
       'started with other menus',
       () =>

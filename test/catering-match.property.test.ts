@@ -5,13 +5,9 @@ import { maxLengths } from '../src/contract/messages';
 import { publishMenuEvent, startCateringMatch } from '../src/clients/catering-match-client';
 import { cateringMatchWorkflowId } from '../src/contract';
 import type { CateringMatchState, CateringMatchStatus, MenuEventKind, MenuOffer } from '../src/contract';
-import type { CateringMatch } from '../workflows/catering-match';
-import {
-  applyMenuEvent,
-  expireMatch,
-  setAsideListLimit,
-  startMatch,
-} from '../workflows/catering-match-state';
+import type { CateringMatch } from '../workflows/catering-match/catering-match.workflow';
+import { applyMenuEvent } from '../workflows/catering-match/match-events';
+import { expireMatch, setAsideListLimit, startMatch } from '../workflows/catering-match/match-rules';
 import {
   confirmOrdersReceived,
   eventsSeen,
@@ -376,7 +372,11 @@ const at = (ms: number): Date => new Date(t0.getTime() + ms);
 
 /** Drives the pure rules as the workflow does: events in time order, the deadline timer when its time comes. */
 function runRules(orderId: string, scenario: Scenario, deliveries = 1) {
-  let state = startMatch({ orderId, menus: scenario.menus, confirmWithin: '24 hours' }, t0);
+  const { menus } = scenario;
+  let state = startMatch(
+    { orderId, ...(menus ? { menus } : { learnMenusFromEvents: true }), confirmWithin: '24 hours' },
+    t0,
+  );
   let deadlinePassed = false;
   let matchedTransitions = 0;
   const statusChanges: CateringMatchStatus[] = [];

@@ -12,7 +12,7 @@ import {
   TaskQueue,
 } from '../src/contract';
 import type { CateringMatchInput, CateringMatchState, MenuOffer } from '../src/contract';
-import { CateringMatch } from '../workflows/catering-match';
+import { CateringMatch } from '../workflows/catering-match/catering-match.workflow';
 import {
   confirmOrdersReceived,
   deliver,

@@ -104,9 +104,9 @@ describe('the config module', () => {
     expect(() => codecServerConfig({ CODEC_PORT: 'x' })).toThrow('CODEC_PORT=x is not valid');
   });
 
-  it('joins the order worker to deployment catering-orders as version local unless told otherwise, or none', () => {
+  it('joins the order worker to deployment catering-orders as version release-2 unless told otherwise, or none', () => {
     expect(deploymentConfig({})).toEqual({
-      version: { deploymentName: 'catering-orders', buildId: 'local' },
+      version: { deploymentName: 'catering-orders', buildId: 'release-2' },
       bootstrap: true,
     });
     expect(deploymentConfig({ WORKER_BUILD_ID: 'v2', WORKER_DEPLOYMENT_BOOTSTRAP: 'off' })).toEqual({
@@ -116,5 +116,7 @@ describe('the config module', () => {
     expect(deploymentConfig({ WORKER_DEPLOYMENT_NAME: 'none', WORKER_BUILD_ID: 'v2' })).toEqual({
       bootstrap: true,
     });
+    // Release 1's worker ran as local: a release-1 worker started from its commit still can.
+    expect(deploymentConfig({ WORKER_BUILD_ID: 'local' }).version?.buildId).toBe('local');
   });
 });

@@ -9,8 +9,8 @@ import { getMatchState, publishMenuEvent } from '../src/clients/catering-match-c
 import { confirmOrder, getOrderState, submitOrder } from '../src/clients/order-client';
 import { cateringMatchWorkflowId, orderWorkflowId, resumeValidationSignal } from '../src/contract';
 import type { OrderState } from '../src/contract';
-import type { CateringMatch } from '../workflows/catering-match';
-import type { Order } from '../workflows/order';
+import type { CateringMatch } from '../workflows/catering-match/catering-match.workflow';
+import type { Order } from '../workflows/order/order.workflow';
 import { createAppWorkers } from './support/app-workers';
 import { createDevServerEnv } from './support/environments';
 import { eventually } from './support/eventually';

@@ -83,7 +83,7 @@ describe('docker-compose.yml, read against the project', () => {
         Object.entries(environment).map(([name, value]) => [name, String(value).replace(/\$\{[^}]*\}/g, '')]),
       );
     expect(deploymentConfig(substituted(compose.services['order-worker']?.environment))).toEqual({
-      version: { deploymentName: 'catering-orders', buildId: 'local' },
+      version: { deploymentName: 'catering-orders', buildId: 'release-2' },
       bootstrap: true,
     });
     expect(read('scripts/quickstart.sh')).not.toMatch(/WORKER_DEPLOYMENT_NAME|WORKER_BUILD_ID/);

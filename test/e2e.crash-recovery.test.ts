@@ -71,7 +71,6 @@ describe('end to end: 50 orders through worker crashes and a validator outage', 
       deliveryWindow: '4 seconds',
       reactivateAfter: '3 seconds',
     },
-    retainFor: '1 hour',
   });
 
   interface LedgerLine<T> {

@@ -44,7 +44,6 @@ describe('metrics: the workers export what happened to the orders', () => {
     currency: 'EUR',
     card,
     menus: [{ menuId: 'A', catererId: 'caterer-anna' }],
-    retainFor: '1 hour',
   });
   const statusOf = async (i: number): Promise<OrderStatus> =>
     (await getOrderState(client, `${batch}-${i}`)).status;

@@ -2,8 +2,8 @@ import { msToNumber } from '@temporalio/common';
 import { publishMenuEvent } from '../src/clients/catering-match-client';
 import { submitOrder } from '../src/clients/order-client';
 import { cateringMatchWorkflowId, orderWorkflowId } from '../src/contract';
-import type { CateringMatch } from '../workflows/catering-match';
-import type { Order } from '../workflows/order';
+import type { CateringMatch } from '../workflows/catering-match/catering-match.workflow';
+import type { Order } from '../workflows/order/order.workflow';
 import { uniqueId } from './support/environments';
 import { OrderHarness, orderInput, submitForTest, useOrderTestEnv } from './support/order-harness';
 
@@ -33,7 +33,7 @@ describe('the confirmation deadline', () => {
   test('when a validated order gets no ConfirmOrder within confirmWithin, then it ends Expired with one alert', async () => {
     const { env } = test_;
     const h = new OrderHarness(env);
-    const input = orderInput({ confirmWithin: '2 days', retainFor: '1 hour' });
+    const input = orderInput({ confirmWithin: '2 days' });
     started.push(orderWorkflowId(input.orderId), cateringMatchWorkflowId(input.orderId));
     await submitOrder(env.client, input);
     const handle = env.client.workflow.getHandle<typeof Order>(orderWorkflowId(input.orderId));

@@ -4,9 +4,9 @@ import type { Worker } from '@temporalio/worker';
 import { getMatchState, publishMenuEvent } from '../src/clients/catering-match-client';
 import { placeOrder } from '../src/clients/place-order';
 import { cateringMatchWorkflowId, orderWorkflowId } from '../src/contract';
-import type { CateringMatch } from '../workflows/catering-match';
+import type { CateringMatch } from '../workflows/catering-match/catering-match.workflow';
 import type { CateringMatchState } from '../src/contract';
-import type { Order } from '../workflows/order';
+import type { Order } from '../workflows/order/order.workflow';
 import { createAppWorkers } from './support/app-workers';
 import { createDevServerEnv, uniqueId } from './support/environments';
 import { eventually } from './support/eventually';
@@ -60,19 +60,15 @@ describe('an order and its match run by one deadline', () => {
         // Started by the event: the match's own default until its order says otherwise.
         expect(Date.parse(held.deadline) - Date.parse(held.startedAt)).toBe(7 * 24 * 3600_000);
       }
-      await placeOrder(
-        client,
-        {
-          orderId,
-          customerId: 'c-deadline',
-          amount: 50,
-          currency: 'EUR',
-          card,
-          menus,
-          retainFor: '0 seconds',
-        },
-        { confirmWithin: '6 seconds' },
-      );
+      await placeOrder(client, {
+        orderId,
+        customerId: 'c-deadline',
+        amount: 50,
+        currency: 'EUR',
+        card,
+        menus,
+        confirmWithin: '6 seconds',
+      });
       const offered = await untilMatch(orderId, 'the offer applied', (s) => s.menusOffered);
       expect(Date.parse(offered.deadline) - Date.parse(offered.startedAt)).toBe(6_000);
 

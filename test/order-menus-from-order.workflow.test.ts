@@ -8,8 +8,8 @@ import {
   WorkflowType,
 } from '../src/contract';
 import type { CateringMatchState, OrderSubmitted } from '../src/contract';
-import type { CateringMatch } from '../workflows/catering-match';
-import type { Order } from '../workflows/order';
+import type { CateringMatch } from '../workflows/catering-match/catering-match.workflow';
+import type { Order } from '../workflows/order/order.workflow';
 import { uniqueId } from './support/environments';
 import { eventually } from './support/eventually';
 import { OrderHarness, orderInput, stateOf, testPolicy, useOrderTestEnv } from './support/order-harness';

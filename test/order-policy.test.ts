@@ -7,8 +7,9 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { InvalidOrderError, submitOrder } from '../src/clients/order-client';
 import { defaultValidationPolicy, ErrorType, orderWorkflowId, TaskQueue } from '../src/contract';
 import type { OrderCarriedState, OrderSubmitted, ValidationPolicy } from '../src/contract';
-import type { Order } from '../workflows/order';
-import { initialOrderState } from '../workflows/order-state';
+import { effectiveOrderSettings } from '../src/contract/order-input';
+import type { Order } from '../workflows/order/order.workflow';
+import { initialOrderState } from '../workflows/order/order-rules';
 import {
   OrderHarness,
   orderInput,
@@ -63,11 +64,11 @@ async function startByHand(input: unknown, carried?: OrderCarriedState) {
   });
 }
 
-/** What a run from before settings were fixed at start handed to its next run: state only, no settings. */
-const carriedFrom = (input: OrderSubmitted, settings?: OrderCarriedState['settings']): OrderCarriedState => ({
+/** What a first run hands to its next run: its fresh state, and the settings it started with. */
+const carriedFrom = (input: OrderSubmitted, settings = effectiveOrderSettings(input)): OrderCarriedState => ({
   state: initialOrderState(input, new Date().toISOString()),
   resumeRequested: false,
-  ...(settings ? { settings } : {}),
+  settings,
 });
 
 describe('a validation policy the SDK would refuse', () => {
@@ -153,9 +154,8 @@ describe('a validation policy the SDK would refuse', () => {
 });
 
 describe('the rules an order started with', () => {
-  test('when an order is submitted, then its input in history holds the whole effective policy and retention', async () => {
+  test('when an order is submitted, then its input in history holds the whole effective policy and its deadline', async () => {
     const input = orderInput({ validationPolicy: { maxAttempts: 2 } });
-    delete input.retainFor;
     const { handle } = await submitForTest(env, input);
     const history = await handle.fetchHistory();
     const started = history.events?.[0]?.workflowExecutionStartedEventAttributes;
@@ -165,7 +165,7 @@ describe('the rules an order started with', () => {
     for (const codec of [...payloadCodecs].reverse()) payloads = await codec.decode(payloads);
     const stored = payloadConverter.fromPayload<OrderSubmitted>(payloads[0]!);
     // Every field, the documented defaults beside its own choice: reply 10 s, backoff 1 s to 30 s, a 2-minute
-    // window, re-activation after 1 hour, retention 1 day.
+    // window, re-activation after 1 hour, confirmWithin 7 days.
     const { validationPolicy: policy } = stored;
     expect(Object.keys(policy ?? {}).sort()).toEqual([
       'backoffCoefficient',
@@ -184,9 +184,9 @@ describe('the rules an order started with', () => {
         policy?.maximumInterval,
         policy?.deliveryWindow,
         policy?.reactivateAfter,
-        stored.retainFor,
+        stored.confirmWithin,
       ].map((d) => msToNumber(d!)),
-    ).toEqual([10_000, 1_000, 30_000, 120_000, 3_600_000, 86_400_000]);
+    ).toEqual([10_000, 1_000, 30_000, 120_000, 3_600_000, 7 * 86_400_000]);
     // Nothing ran it; terminating a never-picked-up workflow would stop the test server's clock.
     await new OrderHarness(env).run(() =>
       waitForState(stateOf(env, handle.workflowId), (s) => s.status === 'Validated', 'Validated'),
@@ -223,7 +223,10 @@ describe('the rules an order started with', () => {
       maxAttempts: 2,
     };
     h.script(input.orderId, () => ({ refuse: true }));
-    await startByHand(input, carriedFrom(input, { validationPolicy: startedWith, retainFor: '1 hour' }));
+    await startByHand(
+      input,
+      carriedFrom(input, { ...effectiveOrderSettings(input), validationPolicy: startedWith }),
+    );
     await h.run(() =>
       waitForState(
         stateOf(env, orderWorkflowId(input.orderId)),

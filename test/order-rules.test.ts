@@ -11,7 +11,7 @@ import {
   decideResume,
   initialOrderState,
   recordRefusal,
-} from '../workflows/order-state';
+} from '../workflows/order/order-rules';
 
 const order: OrderSubmitted = {
   orderId: 'o-1',
@@ -74,10 +74,10 @@ describe('an Expired order', () => {
 });
 
 /**
- * Orders that ran before they closed at their outcome stay open for `retainFor` and answer late commands by these
- * rules; an order that closes at its outcome never sees them (the client says it is closed).
+ * A command that reaches an order at its outcome before it has closed (a Confirmed order announcing itself, or in the
+ * same task) is answered by these rules; once closed, the client says so.
  */
-describe('a late command to an order in its retention', () => {
+describe('a late command to an order at its outcome', () => {
   const finished = (status: 'Rejected' | 'Cancelled' | 'Confirmed'): OrderState => {
     const state = initialOrderState(order, '2026-01-01T00:00:00.000Z');
     state.status = status;
@@ -153,7 +153,6 @@ describe('a resubmission under the same orderId', () => {
     ['menus (none)', { menus: [] }],
     ['validationPolicy.maxAttempts', { validationPolicy: { maxAttempts: 9 } }],
     ['validationPolicy.reactivateAfter', { validationPolicy: { reactivateAfter: '3 hours' } }],
-    ['retainFor', { retainFor: '3 days' }],
     ['confirmWithin', { confirmWithin: '2 days' }],
     ['maxHistoryEvents', { maxHistoryEvents: 500 }],
   ])('with another %s, then it is a conflict', (_field, change) => {

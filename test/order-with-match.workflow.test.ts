@@ -2,8 +2,8 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { publishMenuEvent, startCateringMatch } from '../src/clients/catering-match-client';
 import { resumeValidation, submitOrder } from '../src/clients/order-client';
 import { cateringMatchWorkflowId, orderWorkflowId } from '../src/contract';
-import type { Order } from '../workflows/order';
-import type { CateringMatch } from '../workflows/catering-match';
+import type { Order } from '../workflows/order/order.workflow';
+import type { CateringMatch } from '../workflows/catering-match/catering-match.workflow';
 import { createTimeSkippingEnv } from './support/environments';
 import { OrderHarness, orderInput, stateOf, waitForState } from './support/order-harness';
 

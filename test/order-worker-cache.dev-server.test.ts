@@ -79,7 +79,6 @@ describe('order worker sticky cache: more open workflows than it holds', () => {
               { menuId: 'A', catererId: 'caterer-anna' },
               { menuId: 'B', catererId: 'caterer-ben' },
             ],
-            retainFor: '0 seconds',
           }),
         ),
       );

@@ -235,7 +235,6 @@ describe('commands', () => {
     });
     expect(final.status).toBe('Confirmed');
     expect(final.confirmation?.menuId).toBe('m-1');
-    expect(final.retainUntil).toBeUndefined();
     expect(h.publishCalls).toEqual([input.orderId]);
   });
 
@@ -265,6 +264,11 @@ describe('commands', () => {
       ],
       ['CancelOrder', { orderId, reason: 42 }, 'malformed CancelOrder: reason must be a string'],
       ['ResumeValidation', 'now', 'malformed ResumeValidation: must be an object'],
+      [
+        'CancelOrder',
+        { orderId, reason: 'x'.repeat(1001) },
+        'malformed CancelOrder: reason must be at most 1000 characters',
+      ],
     ] as const;
 
   /**
@@ -289,8 +293,8 @@ describe('commands', () => {
       for (const [name, payload] of malformedCommands(orderId)) await raw.signal(name, payload);
       refused = await waitForState(
         stateOf(env, orderWorkflowId(orderId)),
-        (s) => s.refusals.length === 4,
-        'four refusals',
+        (s) => s.refusals.length === 5,
+        'five refusals',
       );
     });
     expect(refused?.status).toBe('Validated');

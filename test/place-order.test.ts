@@ -4,7 +4,7 @@ import { publishMenuEvent } from '../src/clients/catering-match-client';
 import { cancelOrder } from '../src/clients/order-client';
 import { cateringMatchWorkflowId, MatchStatusAttribute } from '../src/contract';
 import { eventually } from './support/eventually';
-import type { CateringMatch } from '../workflows/catering-match';
+import type { CateringMatch } from '../workflows/catering-match/catering-match.workflow';
 import { OrderHarness, orderInput, stateOf, useOrderTestEnv, waitForState } from './support/order-harness';
 
 const ctx = useOrderTestEnv();

@@ -17,7 +17,7 @@ import { orderWorkflowId, TaskQueue } from '../src/contract';
 import type { CreditCardValidationResult } from '../src/contract';
 import { startTracing, tracingWorkflowModules } from '../src/infra/telemetry';
 import type { Tracing } from '../src/infra/telemetry';
-import type { Order } from '../workflows/order';
+import type { Order } from '../workflows/order/order.workflow';
 import { failureConverterPath, testDataConverter } from './support/codec';
 import { eventually } from './support/eventually';
 import { createDevServerEnv, uniqueId } from './support/environments';
@@ -90,7 +90,6 @@ describe('traces: one order, one trace', () => {
           currency: 'EUR',
           card: { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' },
           menus: [{ menuId: 'A', catererId: 'caterer-anna' }],
-          retainFor: '0 seconds',
         });
         // The match runs in the order's trace when the order's hand-over starts it; a menu event that came first
         // would start it in the event's own trace.

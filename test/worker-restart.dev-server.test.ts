@@ -65,12 +65,12 @@ describe('the order worker restarted after a crash, however it is started', () =
     return orderIds;
   };
 
-  const pinnedToLocal = (count: number) =>
+  const pinnedToOwnVersion = (count: number) =>
     eventually(
-      `${count} open workflows pinned to catering-orders:local`,
+      `${count} open workflows pinned to catering-orders:release-2`,
       () =>
         client.workflow.count(
-          `TemporalWorkerDeploymentVersion = 'catering-orders:local' AND ExecutionStatus = 'Running'`,
+          `TemporalWorkerDeploymentVersion = 'catering-orders:release-2' AND ExecutionStatus = 'Running'`,
         ),
       ({ count: open }) => open === count,
       60_000,
@@ -135,18 +135,20 @@ describe('the order worker restarted after a crash, however it is started', () =
     const { stdout } = await processes('start', 'worker');
     expect(stdout).toMatch(/worker started \(pid \d+/);
     const first = await placeInFlight(uniqueId('restart-npm'), 3);
-    await pinnedToLocal(6);
+    await pinnedToOwnVersion(6);
     // kill -9 of the session processes.sh started the worker in.
     process.kill(-Number(readFileSync(join(runDir, 'worker.pid'), 'utf8')), 'SIGKILL');
 
     const npmWorker = app('worker', { npm: true });
-    await npmWorker.logged(/orders: polling in namespace default.*deployment catering-orders version local/);
+    await npmWorker.logged(
+      /orders: polling in namespace default.*deployment catering-orders version release-2/,
+    );
     const second = await placeInFlight(uniqueId('restart-compiled'), 3);
-    await pinnedToLocal(12);
+    await pinnedToOwnVersion(12);
     await npmWorker.kill9();
 
     const compiled = app('worker', { compiled: true });
-    await compiled.logged(/deployment catering-orders version local/);
+    await compiled.logged(/deployment catering-orders version release-2/);
     app('validator');
     await waitForPoller(client, TaskQueue.creditCardValidation, 'activity');
     await confirmAll([...first, ...second]);
@@ -154,15 +156,15 @@ describe('the order worker restarted after a crash, however it is started', () =
   }, 300_000);
 
   test('when a worker starts unversioned beside orders pinned to a version no one runs, then it says how many and how to run them', async () => {
-    const local = app('worker', { compiled: true });
-    await local.logged(/deployment catering-orders version local/);
+    const versioned = app('worker', { compiled: true });
+    await versioned.logged(/deployment catering-orders version release-2/);
     await placeInFlight(uniqueId('restart-stranded'), 2);
-    await pinnedToLocal(4);
-    await local.kill9();
+    await pinnedToOwnVersion(4);
+    await versioned.kill9();
     const unversioned = app('worker', {}, { WORKER_DEPLOYMENT_NAME: 'none' });
     await unversioned.logged(/orders: polling in namespace default.*, unversioned/);
     await unversioned.logged(
-      /orders: 4 open workflows are pinned to version local of deployment catering-orders, which this unversioned worker does not run: they wait for a worker of that version\. Start one with WORKER_DEPLOYMENT_NAME=catering-orders WORKER_BUILD_ID=local npm run worker/,
+      /orders: 4 open workflows are pinned to version release-2 of deployment catering-orders, which this unversioned worker does not run: they wait for a worker of that version\. Start one with WORKER_DEPLOYMENT_NAME=catering-orders WORKER_BUILD_ID=release-2 npm run worker/,
     );
     await unversioned.stop();
   });

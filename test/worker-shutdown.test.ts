@@ -35,7 +35,6 @@ describe('a worker process stopped by SIGTERM with a task in flight', () => {
     currency: 'EUR',
     card: { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' },
     validationPolicy: { replyTimeout, maxAttempts: 5, initialInterval: '200 milliseconds' },
-    retainFor: '1 hour',
   });
 
   const validator = (settings: Record<string, string>): AppProcess => {

@@ -1,2 +1,2 @@
-export * from './order';
-export * from './catering-match';
+export { Order } from './order/order.workflow';
+export { CateringMatch } from './catering-match/catering-match.workflow';

@@ -134,7 +134,6 @@ export async function soak(client: Client, settings: SoakSettings): Promise<Soak
             { menuId: 'B', catererId: 'caterer-ben' },
           ],
           confirmWithin: role(i) === 'expire' ? expireWithin : '7 days',
-          retainFor: '0 seconds',
         });
       },
     );

@@ -4,12 +4,11 @@ import type { Client } from '@temporalio/client';
 import { debugEnabled, defaultDeploymentName, deploymentConfig } from '../infra/config';
 import { connectClient } from '../clients/connection';
 import { getMatchState, publishMenuEvent } from '../clients/catering-match-client';
-import { checkOrderSubmitted } from '../contract/order-input';
 import {
   cancelOrder,
+  checkOrder,
   confirmOrder,
   getOrderState,
-  InvalidOrderError,
   listOrders,
   resumeValidation,
 } from '../clients/order-client';
@@ -21,7 +20,7 @@ import {
   formatVersionCounts,
 } from '../clients/operator-view';
 import { placeOrder } from '../clients/place-order';
-import type { CommandAnswer, OrderStatus } from '../contract';
+import type { CommandAnswer, OrderStatus, OrderSubmitted } from '../contract';
 
 const usage = `usage: npm run cli -- <command> [options]
 
@@ -119,10 +118,16 @@ function printAnswer(command: string, answer: CommandAnswer, options: Options): 
 const eventId = (options: Options, kind: string, orderId: string, menuId: string): string =>
   optional(options, 'event-id') ?? `cli:${kind}:${orderId}:${menuId}:${Date.now()}`;
 
-async function run(client: Client, command: string, options: Options, positionals: string[]): Promise<void> {
+async function run(
+  client: Client,
+  command: string,
+  options: Options,
+  positionals: string[],
+  order: OrderSubmitted | undefined,
+): Promise<void> {
   switch (command) {
     case 'submit': {
-      const placed = await placeOrder(client, orderFromFlags(options));
+      const placed = await placeOrder(client, order);
       print(placed);
       if (!placed.order.acknowledged)
         console.error(
@@ -246,14 +251,11 @@ async function main(): Promise<void> {
     ...(jsonOutput ? { json: true } : {}),
   };
   if (!commands.includes(command)) throw new UsageError(`unknown command ${command}`);
-  if (command === 'submit') {
-    // A bad order is refused here, naming its fields, before any server is involved; submitOrder checks again.
-    const checked = checkOrderSubmitted(orderFromFlags(options));
-    if (!checked.ok) throw new InvalidOrderError(checked.problems);
-  }
+  // A bad order is refused here, naming its fields, before any server is involved; it is not checked again.
+  const order = command === 'submit' ? checkOrder(orderFromFlags(options)) : undefined;
   const client = await connectClient();
   try {
-    await run(client, command, options, positionals);
+    await run(client, command, options, positionals, order);
   } finally {
     await client.connection.close();
   }

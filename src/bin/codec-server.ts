@@ -1,7 +1,7 @@
 import { EncryptionCodec } from '../infra/codec/encryption-codec';
 import { createCodecServer } from '../infra/codec/http-server';
 import { loadKeyRing } from '../infra/codec/key-ring';
-import { connectionSettings } from '../clients/connection';
+import { connectionSettings } from '../infra/temporal-connection';
 import { codecServerConfig } from '../infra/config';
 
 /**

@@ -83,11 +83,10 @@ async function main(): Promise<void> {
       order(`${runId}-declined`, 'customer-alan', 99, '4000000000000002'),
     );
 
-    const { order: unanswered } = await placeOrder(
-      client,
-      order(`${runId}-unanswered`, 'customer-edsger', 60, '5555555555554444'),
-      { confirmWithin: '10 minutes' },
-    );
+    const { order: unanswered } = await placeOrder(client, {
+      ...order(`${runId}-unanswered`, 'customer-edsger', 60, '5555555555554444'),
+      confirmWithin: '10 minutes',
+    });
     await publishMenuEvent(client, 'CustomerConfirmedMenu', {
       orderId: unanswered.orderId,
       menuId: 'B',

@@ -1,5 +1,6 @@
 import { temporal } from '@temporalio/proto';
-import { connectClient, connectionSettings } from '../clients/connection';
+import { connectClient } from '../clients/connection';
+import { connectionSettings } from '../infra/temporal-connection';
 import { searchAttributeKeys } from '../contract';
 
 const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;

@@ -5,7 +5,7 @@
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Client, WorkflowExecutionDescription } from '@temporalio/client';
 import type { SignalDefinition } from '@temporalio/common';
-import type { CateringMatch } from '../../workflows/catering-match';
+import type { CateringMatch } from '../../workflows/catering-match/catering-match.workflow';
 import {
   catererConfirmedMenuSignal,
   catererDeclinedMenuSignal,

@@ -16,7 +16,7 @@ import type {
 import { ApplicationFailure, msToNumber } from '@temporalio/common';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { Duration } from '@temporalio/common';
-import type { Order } from '../../workflows/order';
+import type { Order } from '../../workflows/order/order.workflow';
 import { checkOrderSubmitted, describeOrderProblems, effectiveOrderSettings } from '../contract/order-input';
 import {
   cancelOrderSignal,
@@ -171,12 +171,35 @@ async function describeOrder(client: Client, orderId: string): Promise<WorkflowE
   }
 }
 
+/** Orders this process has checked, frozen so that they cannot change after the check. */
+const checkedOrders = new WeakSet<object>();
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const field of Object.values(value)) deepFreeze(field);
+  }
+  return value;
+}
+
+/**
+ * The order checked and normalised, or InvalidOrderError naming every bad field. An order this returned is not checked
+ * again on its way to the server (the CLI checks before it connects, then submits it).
+ */
+export function checkOrder(input: unknown): OrderSubmitted {
+  if (typeof input === 'object' && input !== null && checkedOrders.has(input)) return input as OrderSubmitted;
+  const checked = checkOrderSubmitted(input);
+  if (!checked.ok) throw new InvalidOrderError(checked.problems);
+  checkedOrders.add(deepFreeze(checked.order));
+  return checked.order;
+}
+
 /** The order's input and start options, the same for an acknowledged submission and a plain start. */
 function orderStart(order: OrderSubmitted, options: SubmitOrderOptions) {
   // The whole policy goes into the input, i.e. into history: the order runs by the defaults of today whatever
   // they become tomorrow, and anyone reading its history sees the rules it runs by.
-  const { validationPolicy, retainFor, confirmWithin } = effectiveOrderSettings(order);
-  const submission: OrderSubmitted = { ...order, validationPolicy, retainFor, confirmWithin };
+  const { validationPolicy, confirmWithin } = effectiveOrderSettings(order);
+  const submission: OrderSubmitted = { ...order, validationPolicy, confirmWithin };
   return {
     submission,
     startOptions: {
@@ -205,9 +228,7 @@ export async function startOrder(
   input: unknown,
   options: Omit<SubmitOrderOptions, 'acknowledgeWithin'> = {},
 ): Promise<WorkflowHandleWithStartDetails<typeof Order>> {
-  const checked = checkOrderSubmitted(input);
-  if (!checked.ok) throw new InvalidOrderError(checked.problems);
-  const { startOptions } = orderStart(checked.order, options);
+  const { startOptions } = orderStart(checkOrder(input), options);
   return client.workflow.start<typeof Order>(WorkflowType.order, {
     ...startOptions,
     workflowIdConflictPolicy: 'FAIL',
@@ -226,9 +247,7 @@ export async function submitOrder(
   input: unknown,
   options: SubmitOrderOptions = {},
 ): Promise<OrderStored> {
-  const checked = checkOrderSubmitted(input);
-  if (!checked.ok) throw new InvalidOrderError(checked.problems);
-  const order = checked.order;
+  const order = checkOrder(input);
   const { submission, startOptions } = orderStart(order, options);
   const workflowId = startOptions.workflowId;
   const startWorkflowOperation = new WithStartWorkflowOperation<typeof Order>(WorkflowType.order, {

@@ -1,8 +1,7 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Client } from '@temporalio/client';
 import { WorkflowNotFoundError } from '@temporalio/client';
-import type { Duration } from '@temporalio/common';
-import { submitOrder } from './order-client';
+import { checkOrder, submitOrder } from './order-client';
 import type { CateringMatchStatus, OrderStored } from '../contract';
 import { cateringMatchWorkflowId, MatchStatusAttribute } from '../contract';
 
@@ -16,25 +15,19 @@ export interface PlacedMatch {
 /**
  * What the business calls submitting an order: the order is stored, and when it offers menus it hands them to its
  * catering match itself (the Order's offerMenusToMatch activity signals-with-start the match with the order's own
- * checked menus and confirmation deadline), so an order and its match always run by one deadline. `confirmWithin`
- * is the order's own setting, for an input that does not name one. Placing the same order again returns it as
- * stored, with its match as it is, running or finished.
+ * checked menus and `confirmWithin`), so an order and its match always run by one deadline. Placing the same order
+ * again returns it as stored, with its match as it is, running or finished.
  */
 export async function placeOrder(
   client: Client,
   input: unknown,
-  options: { confirmWithin?: Duration } = {},
 ): Promise<{ order: OrderStored; match?: PlacedMatch }> {
   // One span around the submission, so that an order and its match are one trace (a no-op without a tracer).
   return trace.getTracer('catering-orders').startActiveSpan('placeOrder', async (span) => {
     try {
-      const withDeadline =
-        options.confirmWithin !== undefined && typeof input === 'object' && input !== null
-          ? { confirmWithin: options.confirmWithin, ...input }
-          : input;
-      const order = await submitOrder(client, withDeadline);
-      const { menus } = input as { menus?: unknown[] };
-      if (!Array.isArray(menus) || menus.length === 0) return { order };
+      const checked = checkOrder(input);
+      const order = await submitOrder(client, checked);
+      if (!checked.menus?.length) return { order };
       return {
         order,
         match: order.created

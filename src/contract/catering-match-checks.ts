@@ -34,31 +34,24 @@ function firstProblem(
   value: unknown,
   name: string | undefined,
   whole: string,
-  lengthBounded: () => boolean = () => true,
 ): InputProblem | undefined {
   const [problem] = problemsIn(schema, value);
   if (problem === undefined) return undefined;
-  // Too long and nothing else: matches started before the bounds took it, and replay so.
-  if (problemsIn(schema, value, { lengthBounds: false }).length === 0 && !lengthBounded()) return undefined;
   if (problem.field === '') return { field: whole, message: `${name ?? whole} ${problem.message}` };
   return { field: problem.field, message: name ? `${name}.${problem.message}` : problem.message };
 }
 
 /** The first thing wrong with a CateringMatchInput, naming the field, or undefined when it is well-formed. */
-export function findInputProblem(input: unknown, lengthBounded?: () => boolean): InputProblem | undefined {
-  return firstProblem(messages.CateringMatchInput(), input, undefined, 'input', lengthBounded);
+export function findInputProblem(input: unknown): InputProblem | undefined {
+  return firstProblem(messages.CateringMatchInput(), input, undefined, 'input');
 }
 
 /** The first thing wrong with a menu event's payload, naming the field, or undefined when it is well-formed. */
-export function findEventProblem(
-  kind: MenuEventKind,
-  event: unknown,
-  lengthBounded?: () => boolean,
-): InputProblem | undefined {
-  return firstProblem(messages[kind](), event, kind, 'event', lengthBounded);
+export function findEventProblem(kind: MenuEventKind, event: unknown): InputProblem | undefined {
+  return firstProblem(messages[kind](), event, kind, 'event');
 }
 
 /** The first thing wrong with a MenusOffered payload, naming the field, or undefined when it is well-formed. */
-export function findOfferProblem(offer: unknown, lengthBounded?: () => boolean): InputProblem | undefined {
-  return firstProblem(messages.MenusOffered(), offer, 'MenusOffered', 'offer', lengthBounded);
+export function findOfferProblem(offer: unknown): InputProblem | undefined {
+  return firstProblem(messages.MenusOffered(), offer, 'MenusOffered', 'offer');
 }

@@ -1,4 +1,4 @@
-/** CateringMatch's state as `getState` shows it and the workflow returns it. The rules are workflows/catering-match-state.ts. */
+/** CateringMatch's state as `getState` shows it and the workflow returns it. The rules are in workflows/catering-match/. */
 import type { CateringMatchStatus } from './catering-match';
 import type { MenuEvent, MenuEventKind } from './catering-match-checks';
 
@@ -45,8 +45,8 @@ export interface CateringMatchState {
   menusOffered: boolean;
   /**
    * true while a match started by an event waits for its order to say which menus it offers: events are held, not
-   * decided on, and re-checked against the offer when it comes. Absent in matches from before the order was the
-   * source of its menus.
+   * decided on, and re-checked against the offer when it comes. Absent once the offer came, or when the
+   * menus were given at start or are learnt from events.
    */
   awaitingOffer?: boolean;
   /** The events held while awaiting the offer, in arrival order (at most `matchLimits.heldEvents`). */

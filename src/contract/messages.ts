@@ -9,9 +9,7 @@
  */
 import { msToNumber } from '@temporalio/common';
 import type { Duration } from '@temporalio/common';
-// zod's mini build, not the classic one: every cached workflow evaluates its own copy of the modules it imports, and
-// classic zod with these schemas cost 2.2 MB of heap per copy (measured: messages.ts evaluated 100 times in one V8
-// context), the mini build about a tenth of that. Same engine, same checks, same messages.
+// zod's mini build: the same checks and messages as classic zod for a tenth of its heap (docs/design-decisions.md).
 import * as z from 'zod/mini';
 
 // zod compiles object parsers with `new Function` when it may; the same checks without it, wherever they run.
@@ -59,11 +57,7 @@ export const maxLengths = {
   menus: 100,
 } as const;
 
-/**
- * Not a check but a bound: the last check of its field, never aborting, so that the field's other problems are found
- * as they were before bounds existed, and `problemsIn(..., { lengthBounds: false })` can leave it out (workflows
- * started before the bounds replay as they ran).
- */
+/** A bound, the last check of its field and never aborting, so that the field's other problems are found too. */
 const atMost = (max: number, what = 'characters') =>
   z.maxLength(max, { error: `must be at most ${max} ${what}` });
 
@@ -103,9 +97,7 @@ export function isDuration(value: unknown, positive: boolean): value is Duration
 const durationHelp =
   "A Temporal duration: milliseconds as a number, or a string such as '10 seconds', '2h' or '1.5 days'.";
 
-const duration = (positive: boolean, example: string, lenient: boolean): z.ZodMiniType<Duration> => {
-  // An order that started before durations were checked holds whatever it was given: accepted as given on replay.
-  if (lenient) return z.custom<Duration>(() => true);
+const duration = (positive: boolean, example: string): z.ZodMiniType<Duration> => {
   const message = (input: unknown) =>
     `must be a ${positive ? 'positive ' : ''}duration such as ${example} (got ${quote(input)})`;
   return describe(
@@ -136,23 +128,19 @@ const maxHistoryEvents = () =>
 // ---------------------------------------------------------------------------------------------------------------
 // Order
 
-/** `undefined` (no bound) where the bounds are off: see `OrderSchemaOptions.lengthBounds`. */
-type Bound = (max: number) => number | undefined;
-const bounded: Bound = (max) => max;
-
-const creditCard = (bound: Bound = bounded) =>
+const creditCard = () =>
   describe(
     z.object(
       {
         // The number's format is the validator's business (it answers InvalidCardData); here it only has to be there.
-        number: describe(text(bound(maxLengths.cardNumber)), {
+        number: describe(text(maxLengths.cardNumber), {
           description: 'Primary account number; spaces and dashes are tolerated.',
         }),
         // Card data never goes into a message: messages end up in logs, traces and failures. The format bounds it.
         expiry: text(undefined).check(
           z.regex(/^(0[1-9]|1[0-2])\/\d{2}$/, { error: 'must be MM/YY, as printed on the card' }),
         ),
-        holder: text(bound(maxLengths.cardHolder)),
+        holder: text(maxLengths.cardHolder),
       },
       {
         error: (iss) =>
@@ -162,28 +150,26 @@ const creditCard = (bound: Bound = bounded) =>
     { description: 'The card to charge; never written to a message, a log or a failure.' },
   );
 
-const menuOffer = (bound: Bound = bounded) =>
+const menuOffer = () =>
   describe(
     z.object(
-      { menuId: text(bound(maxLengths.menuId)), catererId: text(bound(maxLengths.catererId)) },
+      { menuId: text(maxLengths.menuId), catererId: text(maxLengths.catererId) },
       { error: 'must be an object with menuId and catererId' },
     ),
     { description: 'A menu on offer for an order, and the caterer who must confirm it.' },
   );
 
 /** Menus on offer, each named once. */
-const menuOffers = (bound: Bound = bounded) => {
-  const max = bound(maxLengths.menus);
-  return z.array(menuOffer(bound), { error: 'must be a list of {menuId, catererId}' }).check(
+const menuOffers = () =>
+  z.array(menuOffer(), { error: 'must be a list of {menuId, catererId}' }).check(
     z.superRefine((menus, ctx) => {
       menus.forEach((menu, i) => {
         if (menus.findIndex((m) => m.menuId === menu.menuId) < i)
           ctx.addIssue({ code: 'custom', path: [i, 'menuId'], message: `${menu.menuId} is listed twice` });
       });
     }),
-    ...(max === undefined ? [] : [atMost(max, 'menus')]),
+    atMost(maxLengths.menus, 'menus'),
   );
-};
 
 const amountMessage = (input: unknown) =>
   `must be a positive number with at most two decimals (got ${JSON.stringify(input)})`;
@@ -225,9 +211,9 @@ const currencyCode = () =>
   );
 
 /** One field of the retry policy per line; `orderSubmittedSchema` adds the check of the policy as a whole. */
-const validationPolicyFields = (lenient: boolean) => {
+const validationPolicyFields = () => {
   const interval = (description: string) =>
-    describe(duration(true, "'10 seconds' or 5000", lenient), {
+    describe(duration(true, "'10 seconds' or 5000"), {
       description: `${description} ${durationHelp}`,
     });
   return {
@@ -243,7 +229,7 @@ const validationPolicyFields = (lenient: boolean) => {
   };
 };
 
-const validationPolicy = () => z.object(validationPolicyFields(false));
+const validationPolicy = () => z.object(validationPolicyFields());
 
 /** What the policy as a whole breaks (a field of it, and how), though each field is fine on its own. */
 export type PolicyProblem = (
@@ -251,18 +237,8 @@ export type PolicyProblem = (
 ) => { field?: string; message: string } | undefined;
 
 export interface OrderSchemaOptions {
-  /**
-   * Accept durations and the validation policy's durations as given, unchecked: only for an Order started before
-   * they were checked with the SDK's rules, replaying.
-   */
-  lenientTiming?: boolean;
-  /** Checked once every field of the policy passes; not with `lenientTiming`. */
+  /** Checked once every field of the policy passes. */
   policyProblem?: PolicyProblem;
-  /**
-   * Free-text fields bounded by `maxLengths` (the default). Off only for an Order started before the bounds,
-   * replaying: it holds what it was given.
-   */
-  lengthBounds?: boolean;
 }
 
 /** Absent when left out or `null`. */
@@ -275,9 +251,7 @@ const omittable = <T extends z.ZodMiniType>(schema: T) =>
   );
 
 export function orderSubmittedSchema(options: OrderSchemaOptions = {}) {
-  const lenient = options.lenientTiming ?? false;
   const { policyProblem } = options;
-  const bound: Bound = options.lengthBounds === false ? () => undefined : bounded;
   // Key order, in the shape and so in the problems: the order they are listed in the README.
   return describe(
     z.object(
@@ -296,16 +270,16 @@ export function orderSubmittedSchema(options: OrderSchemaOptions = {}) {
           ),
           { description: 'The idempotency key; the workflow id is `order-<orderId>`.' },
         ),
-        customerId: text(bound(maxLengths.customerId)),
+        customerId: text(maxLengths.customerId),
         amount: amount(),
         currency: currencyCode(),
-        card: creditCard(bound),
-        menus: omittable(menuOffers(bound)),
+        card: creditCard(),
+        menus: omittable(menuOffers()),
         validationPolicy: omittable(
           describe(
-            z.partial(z.object(validationPolicyFields(lenient), { error: 'must be an object' })).check(
+            z.partial(z.object(validationPolicyFields(), { error: 'must be an object' })).check(
               z.superRefine((policy, ctx) => {
-                const problem = lenient ? undefined : policyProblem?.(policy);
+                const problem = policyProblem?.(policy);
                 if (problem)
                   ctx.addIssue({
                     code: 'custom',
@@ -317,10 +291,7 @@ export function orderSubmittedSchema(options: OrderSchemaOptions = {}) {
             { description: 'The redelivery policy of the card validation, over the defaults.' },
           ),
         ),
-        retainFor: describe(z.optional(duration(false, "'1 day'", lenient)), {
-          description: `How long a finished order stayed open to answer late commands, for orders started before orders closed at their outcome; kept in the settings, unused by new orders. Default 1 day. ${durationHelp}`,
-        }),
-        confirmWithin: describe(z.optional(duration(true, "'7 days'", lenient)), {
+        confirmWithin: describe(z.optional(duration(true, "'7 days'")), {
           description: `How long a validated order waits for ConfirmOrder before it ends Expired. Default 7 days. ${durationHelp}`,
         }),
         maxHistoryEvents: z.optional(maxHistoryEvents()),
@@ -434,7 +405,7 @@ export const CateringMatchInput = once(() =>
           description:
             "Set by an Order that names no menus: no offer will come. Without it (and without menus), a match waits for its order's offer.",
         }),
-        confirmWithin: describe(z.optional(duration(true, "'7 days'", false)), {
+        confirmWithin: describe(z.optional(duration(true, "'7 days'")), {
           description: `How long confirmations are awaited before the match expires. Default 7 days. ${durationHelp}`,
         }),
         maxHistoryEvents: z.optional(maxHistoryEvents()),
@@ -451,7 +422,7 @@ export const MenusOffered = once(() =>
       {
         orderId: text(maxLengths.orderId),
         menus: z.optional(menusOnOffer()),
-        confirmWithin: describe(z.optional(duration(true, "'7 days'", false)), {
+        confirmWithin: describe(z.optional(duration(true, "'7 days'")), {
           description: `The order's own confirmation deadline: a match that started without one (an event came first) takes it. ${durationHelp}`,
         }),
       },
@@ -513,33 +484,14 @@ const pathOf = (path: readonly PropertyKey[]): string =>
  * (`card.number is missing`); the message's own problem (not an object) has field '' and the bare message.
  * Empty when the value is well-formed.
  */
-export function problemsIn(
-  schema: z.ZodMiniType,
-  value: unknown,
-  options: ProblemOptions = {},
-): FieldProblem[] {
+export function problemsIn(schema: z.ZodMiniType, value: unknown): FieldProblem[] {
   const result = z.safeParse(schema, value);
-  return result.success ? [] : problemsOf(result.error, options);
+  return result.success ? [] : problemsOf(result.error);
 }
-
-export interface ProblemOptions {
-  /**
-   * `false`: leave out the length bounds (`maxLengths`), i.e. the problems the message had before they existed. For
-   * workflows started before the bounds, replaying. The bounds are each field's last check and never abort, so
-   * every other problem is found all the same.
-   */
-  lengthBounds?: boolean;
-}
-
-/** A field longer than its bound (a string or the list of menus). */
-const isTooLong = (issue: z.core.$ZodIssue): boolean =>
-  issue.code === 'too_big' && (issue.origin === 'string' || issue.origin === 'array');
 
 /** The problems of a parse that already failed, worded as `problemsIn` words them. */
-export function problemsOf(error: z.core.$ZodError, options: ProblemOptions = {}): FieldProblem[] {
-  const issues =
-    options.lengthBounds === false ? error.issues.filter((issue) => !isTooLong(issue)) : error.issues;
-  return issues.map((issue) => {
+export function problemsOf(error: z.core.$ZodError): FieldProblem[] {
+  return error.issues.map((issue) => {
     const field = pathOf(issue.path);
     return { field, message: field ? `${field} ${issue.message}` : issue.message };
   });

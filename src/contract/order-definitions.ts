@@ -3,8 +3,8 @@
  * CancelOrder`). Defined here, not in the workflow module, so that a client sends them without loading workflow code.
  *
  * Each command is both an update (the caller waits for the order's answer: applied, duplicate or refused) and a
- * signal of the same name (for the match, since a workflow cannot send an update, for senders that do not wait, and
- * for orders that ran before the updates). Both go through the same rules.
+ * signal of the same name (for the match, since a workflow cannot send an update, and for senders that do not wait).
+ * Both go through the same rules.
  */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { CancelOrder, ConfirmOrder, OrderSubmitted, ResumeValidation } from './messages';

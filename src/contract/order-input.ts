@@ -8,7 +8,7 @@ import { safeParse } from 'zod/mini';
 import { minHistoryEventsLimit, orderSubmittedSchema, problemsOf } from './messages';
 import type { PolicyProblem } from './messages';
 import { ErrorType } from './errors';
-import { defaultOrderConfirmWithin, defaultRetainFor, defaultValidationPolicy } from './order';
+import { defaultOrderConfirmWithin, defaultValidationPolicy } from './order';
 import type { OrderSettings } from './order';
 import type { OrderSubmitted, ValidationPolicy } from './messages';
 
@@ -59,19 +59,6 @@ export function findPolicyProblem(policy: ValidationPolicy): string | undefined 
   }
 }
 
-export interface CheckOptions {
-  /**
-   * Accept durations and the validation policy as given, unchecked. Only for an Order started before durations and
-   * retry policies were checked with the SDK's rules, replaying: refusing it now would not match its history.
-   */
-  lenientTiming?: boolean;
-  /**
-   * `false`: no length bounds on the free-text fields. Only for an Order started before the bounds, replaying: it
-   * holds what it was given, which it accepted then.
-   */
-  lengthBounds?: boolean;
-}
-
 /**
  * The policy as a whole, with the defaults filling the gaps, as the SDK would schedule it: each field may be fine on
  * its own and the whole still unusable.
@@ -88,28 +75,15 @@ const wholePolicyProblem: PolicyProblem = (policy) => {
 };
 
 /**
- * The order schema for each combination of options, built on first use and kept. Workflows share one copy per V8
- * context: this module is preloaded into the workflow bundle (src/infra/workflow-bundle.ts). Built for every check,
- * it was a fifth of an order's first workflow task (0.75 of 14 busy seconds of the workflow thread in a 300-order
- * burst), and a cached Order no longer holds one of its own, which is why it was not kept before the preload.
+ * Built on first use and kept: this module is preloaded into the workflow bundle (src/infra/workflow-bundle.ts), so
+ * every workflow of a worker shares one schema instead of building its own per check.
  */
-const orderSchemas = new Map<string, ReturnType<typeof orderSubmittedSchema>>();
-function orderSchema({ lenientTiming = false, lengthBounds = true }: CheckOptions) {
-  const key = `${lenientTiming}:${lengthBounds}`;
-  let schema = orderSchemas.get(key);
-  if (!schema) {
-    schema = orderSubmittedSchema({
-      ...(lenientTiming ? { lenientTiming: true } : { policyProblem: wholePolicyProblem }),
-      ...(lengthBounds ? {} : { lengthBounds: false }),
-    });
-    orderSchemas.set(key, schema);
-  }
-  return schema;
-}
+let orderSchema: ReturnType<typeof orderSubmittedSchema> | undefined;
 
 /** Validates and normalises an OrderSubmitted; unknown fields are dropped so they never reach history twice. */
-export function checkOrderSubmitted(input: unknown, options: CheckOptions = {}): OrderInputCheck {
-  const parsed = safeParse(orderSchema(options), input);
+export function checkOrderSubmitted(input: unknown): OrderInputCheck {
+  orderSchema ??= orderSubmittedSchema({ policyProblem: wholePolicyProblem });
+  const parsed = safeParse(orderSchema, input);
   if (!parsed.success) {
     const problems = problemsOf(parsed.error).map((p) => (p.field ? p.message : `the order ${p.message}`));
     return { ok: false, problems };
@@ -132,7 +106,6 @@ export const describeOrderProblems = (problems: readonly string[]): string =>
 export function effectiveOrderSettings(order: OrderSubmitted): OrderSettings {
   const settings: OrderSettings = {
     validationPolicy: { ...defaultValidationPolicy, ...order.validationPolicy },
-    retainFor: order.retainFor ?? defaultRetainFor,
     confirmWithin: order.confirmWithin ?? defaultOrderConfirmWithin,
   };
   if (order.maxHistoryEvents !== undefined) settings.maxHistoryEvents = order.maxHistoryEvents;
@@ -157,7 +130,7 @@ export function sameJson(a: unknown, b: unknown): boolean {
  * over today's defaults). `undefined` for input that is no order at all.
  */
 function orderContent(input: unknown): unknown {
-  const checked = checkOrderSubmitted(input, { lenientTiming: true, lengthBounds: false });
+  const checked = checkOrderSubmitted(input);
   return checked.ok ? contentOf(checked.order) : undefined;
 }
 
@@ -188,10 +161,6 @@ export function isSameOrder(stored: unknown, submitted: unknown): boolean {
   return content !== undefined && sameJson(content, orderContent(submitted));
 }
 
-/**
- * isSameOrder for two orders `checkOrderSubmitted` has already normalised (an Order's own input, a submission it
- * has just checked): the order's SubmitOrder validator, which would otherwise build the schema twice more per
- * submission (a third of an order's first task, profiled in a burst).
- */
+/** isSameOrder for two orders `checkOrderSubmitted` has already normalised: no further parse. */
 export const isSameCheckedOrder = (stored: OrderSubmitted, submitted: OrderSubmitted): boolean =>
   sameJson(contentOf(stored), contentOf(submitted));

@@ -1,6 +1,6 @@
 /**
  * The Order's state as `getState` shows it and the workflow returns it. No card data in here: state is visible to
- * anyone who can query. The rules that change it are workflows/order-state.ts.
+ * anyone who can query. The rules that change it are workflows/order/order-rules.ts.
  */
 import type { Currency, MenuOffer } from './messages';
 import type { MatchOfferOutcome } from './catering-match';
@@ -59,19 +59,14 @@ export interface OrderState {
   pendingConfirmation?: { menuId: string; eventId?: string; receivedAt: string };
   confirmation?: { menuId: string; eventId?: string; confirmedAt: string; published: boolean };
   cancellation?: { reason?: string; at: string };
-  /**
-   * When a validated order stops waiting for ConfirmOrder and expires. Absent for orders validated by code from before
-   * the confirmation deadline: they wait as they always did.
-   */
+  /** When a validated order stops waiting for ConfirmOrder and expires. */
   confirmBy?: string;
-  /** How the order handed its menus to its match (orders started before that hand nothing over). */
+  /** How the order handed its menus to its match, once the match has them. */
   matchOffer?: { at: string; how: MatchOfferOutcome };
   /** The newest refusals only (see `maxRefusalsKept`); `refusalsTotal` counts them all. */
   refusals: Refusal[];
   refusalsTotal: number;
   transitions: Transition[];
-  /** When a finished order stops answering commands and completes. */
-  retainUntil?: string;
   /** 1 for the first run; continue-as-new adds one. */
   run: number;
 }
@@ -80,6 +75,5 @@ export interface OrderState {
 export interface OrderCarriedState {
   state: OrderState;
   resumeRequested: boolean;
-  /** Absent when carried by a run from before settings were fixed at start; that run used the defaults. */
-  settings?: OrderSettings;
+  settings: OrderSettings;
 }

@@ -12,8 +12,6 @@ export const defaultValidationPolicy: ValidationPolicy = {
   reactivateAfter: '1 hour',
 };
 
-export const defaultRetainFor: Duration = '1 day';
-
 /** How long a validated order waits for ConfirmOrder before it expires; the same as a match's deadline. */
 export const defaultOrderConfirmWithin: Duration = '7 days';
 
@@ -23,9 +21,7 @@ export const defaultOrderConfirmWithin: Duration = '7 days';
  */
 export interface OrderSettings {
   validationPolicy: ValidationPolicy;
-  retainFor: Duration;
-  /** Absent in settings fixed by code from before the confirmation deadline: such an order has none. */
-  confirmWithin?: Duration;
+  confirmWithin: Duration;
   maxHistoryEvents?: number;
 }
 
@@ -47,8 +43,8 @@ export interface OrderStored {
 /**
  * The order's answer to a command sent as an update: `applied`, `duplicate` (it changes nothing: the order already
  * is so) or `refused` with the reason. `status` is the order's status after the command. `signalled` is the client's,
- * never the order's: the order runs code from before the updates, so the command went as a signal, whose answer the
- * order records in its state.
+ * never the order's: the order did not take the update, so the command went as a signal, whose answer the order
+ * records in its state.
  */
 export interface CommandAnswer {
   outcome: 'applied' | 'duplicate' | 'refused' | 'signalled';

@@ -39,7 +39,7 @@ export const configVariables = {
     'service name on the spans; default order-worker, credit-card-validator, catering-client',
   WORKER_DEPLOYMENT_NAME:
     'Worker Deployment the order worker joins, or `none` for an unversioned worker; default catering-orders',
-  WORKER_BUILD_ID: 'the version (build id) it joins as; default local',
+  WORKER_BUILD_ID: 'the version (build id) it joins as; default release-2',
   WORKER_DEPLOYMENT_BOOTSTRAP: '`off`: do not make the first version of a deployment current',
   VALIDATOR_DATABASE_URL: 'PostgreSQL URL of the validator ledger; default a SQLite file in the data folder',
   VALIDATOR_LATENCY_MS: 'fault injection: delay before each validation; default 0',
@@ -178,7 +178,23 @@ export function tracingConfig(env: Env = process.env): { serviceName?: string } 
 }
 
 export const defaultDeploymentName = 'catering-orders';
-export const defaultBuildId = 'local';
+/** The build id of this release of the workflows: each release that changes them runs as a version of its own. */
+export const defaultBuildId = 'release-2';
+
+/** An earlier release of the order workflows: the build id it ran as, and the commit whose code runs it. */
+export interface SupersededRelease {
+  name: string;
+  buildId: string;
+  commit: string;
+}
+
+/**
+ * The releases this code supersedes, the one list of them: a worker of this release makes itself current in place of
+ * one of them (the bootstrap), and tells how to run their pinned workflows on their own code.
+ */
+export const supersededReleases: readonly SupersededRelease[] = [
+  { name: 'release 1', buildId: 'local', commit: '78f0c0aaf336e5bbf1ee0ef8bd16b50f16287067' },
+];
 
 /**
  * The order worker's Worker Deployment version. Every way of starting the worker joins the same one unless told

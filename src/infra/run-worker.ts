@@ -2,7 +2,7 @@ import { constants } from 'node:os';
 import { getHeapStatistics } from 'node:v8';
 import { Worker } from '@temporalio/worker';
 import type { WorkerOptions } from '@temporalio/worker';
-import { connectWorker } from '../clients/connection';
+import { connectWorker } from './temporal-connection';
 import { workerConfig } from './config';
 import type { WorkerTuning } from './config';
 import { startWorkerTelemetry } from './telemetry';

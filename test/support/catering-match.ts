@@ -14,7 +14,7 @@ import {
   TaskQueue,
 } from '../../src/contract';
 import type { CateringMatchState, MenuEventKind } from '../../src/contract';
-import type { CateringMatch } from '../../workflows/catering-match';
+import type { CateringMatch } from '../../workflows/catering-match/catering-match.workflow';
 import { OrderRecorder, receivedConfirmOrdersQuery } from '../workflows/order-recorder';
 import { failureConverterPath } from './codec';
 import { createTestWorker } from './environments';

@@ -2,14 +2,17 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { temporal } from '@temporalio/proto';
 
+/** Release 1's recordings, each directly in test/histories/: they replay against test/fixtures/release-1. */
 export const historiesDir = join(__dirname, '..', 'histories');
+/** Release 2's recordings (scripts/record-histories.ts writes here): they replay against workflows/. */
+export const releaseTwoHistoriesDir = join(historiesDir, 'release-2');
 
-export const historyFiles = (): string[] =>
-  readdirSync(historiesDir).filter((name) => name.endsWith('.json'));
+export const historyFiles = (dir: string = historiesDir): string[] =>
+  readdirSync(dir).filter((name) => name.endsWith('.json'));
 
-/** A history recorded by scripts/record-histories.ts. */
-export function loadHistory(file: string): temporal.api.history.v1.History {
-  const json = JSON.parse(readFileSync(join(historiesDir, file), 'utf8')) as Record<string, unknown>;
+/** A history recorded by scripts/record-histories.ts, in `dir` (release 1's folder unless told). */
+export function loadHistory(file: string, dir: string = historiesDir): temporal.api.history.v1.History {
+  const json = JSON.parse(readFileSync(join(dir, file), 'utf8')) as Record<string, unknown>;
   return temporal.api.history.v1.History.fromObject(json);
 }
 

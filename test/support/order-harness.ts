@@ -188,7 +188,6 @@ export function orderInput(overrides: Partial<OrderSubmitted> = {}): OrderSubmit
       { menuId: 'm-2', catererId: 'cat-2' },
     ],
     validationPolicy: testPolicy,
-    retainFor: '1 hour',
     ...overrides,
   };
 }

@@ -2,31 +2,39 @@ import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
 import { publishMenuEvent } from '../../src/clients/catering-match-client';
-import { cancelOrder, getOrderState } from '../../src/clients/order-client';
+import { getOrderState } from '../../src/clients/order-client';
 import { placeOrder } from '../../src/clients/place-order';
 import { cateringMatchWorkflowId, orderWorkflowId } from '../../src/contract';
 import { countByVersion, formatVersionCounts } from '../../src/clients/operator-view';
-import { bootstrapCurrentVersion } from '../../src/infra/worker-deployment';
-import type { OrderState } from '../../src/contract';
+import { defaultBuildId } from '../../src/infra/config';
+import { bootstrapCurrentVersion, reportPinnedElsewhere } from '../../src/infra/worker-deployment';
 import { createValidatorWorker, orderWorkerActivities } from './app-workers';
 import { eventually } from './eventually';
-import { createTestWorker, uniqueId, workflowBundle, workflowBundleWithShim } from './environments';
+import { createTestWorker, uniqueId, workflowBundle } from './environments';
+import {
+  failedTasks as failedTasksOf,
+  releaseOne,
+  releaseOneBundle,
+  startReleaseOneOrder,
+  versionOf as releaseVersionOf,
+} from './releases';
 
 /**
- * Worker Versioning on a real server: version A runs orders, version B (a change that would break A's orders on
- * replay: the order no longer hands its menus to its match, shipped without a patch) is deployed beside it and made
- * current. New orders run B; A's orders, pinned, finish on A's worker with no failed workflow task; and a rollback
- * (B made current by mistake, A restored) loses nothing.
+ * Release 1 (test/fixtures/release-1, version `local`) and release 2 (workflows/, version `release-2`) side by side on
+ * a real server. Release 1 runs orders; release 2 is deployed beside it and made current by its worker's bootstrap, as
+ * `npm start` would. New orders run release 2; release 1's orders and matches, pinned, finish on release 1's worker
+ * with no failed workflow task; and a rollback (release 2 made current by mistake, release 1 restored) loses nothing.
  */
 export function describeVersionRollout(
   server: string,
   setUp: () => Promise<{ env: TestWorkflowEnvironment; tearDown: () => Promise<void> }>,
 ): void {
-  describe(`worker versioning on ${server}: a new version of the order workflows while orders run`, () => {
+  describe(`release 1 and release 2 side by side on ${server}`, () => {
     const deploymentName = uniqueId('catering-orders');
+    const one = releaseOne.buildId;
+    const two = defaultBuildId;
     let env: TestWorkflowEnvironment;
     let client: Client;
-    let versionB: WorkflowBundleWithSourceMap;
     const workers: Worker[] = [];
     const stopped: Promise<void>[] = [];
     const card = { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' };
@@ -55,37 +63,29 @@ export function describeVersionRollout(
         ignoreMissingTaskQueues: true,
       });
 
-    /** The build id a workflow's tasks run on, from the server's own record. */
-    const versionOf = async (workflowId: string): Promise<string | undefined> => {
-      const { workflowExecutionInfo } = await client.workflowService.describeWorkflowExecution({
-        namespace: 'default',
-        execution: { workflowId },
-      });
-      return workflowExecutionInfo?.versioningInfo?.deploymentVersion?.buildId ?? undefined;
-    };
+    const versionOf = (workflowId: string) => releaseVersionOf(client, workflowId);
+    const failedTasks = (workflowId: string) => failedTasksOf(client, workflowId);
 
-    const failedTasks = async (workflowId: string): Promise<number> => {
-      const history = await client.workflow.getHandle(workflowId).fetchHistory();
-      return (history.events ?? []).filter((e) => e.workflowTaskFailedEventAttributes).length;
-    };
-
-    /** Places an order and waits until it is Validated and, with `offered`, its menus went to its match (beside the validation). */
-    const place = async (orderId: string, offered = false) => {
-      // No retention: a finished order closes at once, so a drained version holds nothing.
-      await placeOrder(client, {
-        orderId,
-        customerId: 'c-ver',
-        amount: 80,
-        currency: 'EUR',
-        card,
-        menus,
-        retainFor: '0 seconds',
-      });
-      return eventually(
+    /**
+     * Places an order on the current version (release 1's orders as release 1's clients did) and waits until it is
+     * Validated and its match, started by its hand-over, runs on `version`.
+     */
+    const place = async (orderId: string, version: string) => {
+      const order = { orderId, customerId: 'c-ver', amount: 80, currency: 'EUR' as const, card, menus };
+      // No retention for release 1's orders: a finished order closes at once, so a drained version holds nothing.
+      if (version === one) await startReleaseOneOrder(client, { ...order, retainFor: '0 seconds' });
+      else await placeOrder(client, order);
+      await eventually(
         `order ${orderId} validated`,
         () => getOrderState(client, orderId),
-        (s: OrderState) => s.status === 'Validated' && (!offered || s.matchOffer !== undefined),
+        (s) => s.status === 'Validated',
       );
+      for (const workflowId of [orderWorkflowId(orderId), cateringMatchWorkflowId(orderId)])
+        await eventually(
+          `${workflowId} runs on ${version}`,
+          () => versionOf(workflowId),
+          (v) => v === version,
+        );
     };
 
     const confirm = async (orderId: string) => {
@@ -103,18 +103,20 @@ export function describeVersionRollout(
       return eventually(
         `order ${orderId} confirmed`,
         () => getOrderState(client, orderId),
-        (s: OrderState) => s.status === 'Confirmed',
+        (s) => s.status === 'Confirmed',
       );
     };
 
-    /** B's orders hand no menus over, so nothing confirms them: they finish by cancellation. */
-    const cancel = async (orderId: string) => {
-      await cancelOrder(client, orderId, 'version test');
-      return eventually(
-        `order ${orderId} cancelled`,
-        () => getOrderState(client, orderId),
-        (s: OrderState) => s.status === 'Cancelled',
-      );
+    /** Each order and its match ran every task on `version`, none failed, and the order is closed. */
+    const finishedOn = async (orderId: string, version: string) => {
+      for (const workflowId of [orderWorkflowId(orderId), cateringMatchWorkflowId(orderId)]) {
+        await client.workflow.getHandle(workflowId).result();
+        expect({
+          workflowId,
+          version: await versionOf(workflowId),
+          failed: await failedTasks(workflowId),
+        }).toEqual({ workflowId, version, failed: 0 });
+      }
     };
 
     let tearDown: () => Promise<void> = () => Promise.resolve();
@@ -122,17 +124,15 @@ export function describeVersionRollout(
     beforeAll(async () => {
       ({ env, tearDown } = await setUp());
       client = env.client;
-      versionB = await workflowBundleWithShim(
-        require.resolve('../../workflows'),
-        require.resolve('../fixtures/versioning/version-b'),
-      );
       const validator = await createValidatorWorker(env);
       workers.push(validator);
       stopped.push(validator.run());
-      await startOrderWorker('A', await workflowBundle());
+      await startOrderWorker(one, await releaseOneBundle());
       const said: string[] = [];
-      await bootstrapCurrentVersion(client, { deploymentName, buildId: 'A' }, (line) => said.push(line));
-      expect(said).toEqual([`version A made current: the first version of deployment ${deploymentName}`]);
+      await bootstrapCurrentVersion(client, { deploymentName, buildId: one }, (line) => said.push(line));
+      expect(said).toEqual([
+        `version ${one} made current: the first version of deployment ${deploymentName}`,
+      ]);
     });
 
     afterAll(async () => {
@@ -143,83 +143,86 @@ export function describeVersionRollout(
 
     test('when a version runs workflows, then the operator view counts them by version', async () => {
       const counted = uniqueId('counted');
-      await place(counted);
+      await place(counted, one);
       const counts = await eventually(
-        'the running order and its match counted on A',
+        `the running order and its match counted on ${one}`,
         () => countByVersion(client, deploymentName),
-        (c) => (c.versions.find((v) => v.buildId === 'A')?.running ?? 0) >= 2,
+        (c) => (c.versions.find((v) => v.buildId === one)?.running ?? 0) >= 2,
       );
-      expect(counts.current).toBe('A');
-      await cancel(counted);
-      await client.workflow.getHandle(cateringMatchWorkflowId(counted)).terminate('counted');
+      expect(counts.current).toBe(one);
+      await confirm(counted);
+      await finishedOn(counted, one);
     });
 
-    test('when B is made current, then new orders run B and the orders started on A finish on A without a failed task', async () => {
-      const onA = uniqueId('on-a');
-      const startedOnA = await place(onA, true);
-      // A's code hands the menus over: the very step B lacks, so this order could not replay on B.
-      expect(startedOnA.matchOffer).toBeDefined();
+    test('when release 2 starts beside release 1, then it makes itself current, new orders run it, and release 1’s orders and matches finish on release 1 without a failed task', async () => {
+      const onOne = uniqueId('on-release-1');
+      await place(onOne, one);
 
-      await startOrderWorker('B', versionB);
-      // A second order while B only stands by: still A's.
-      const stillA = uniqueId('still-a');
-      expect((await place(stillA, true)).matchOffer).toBeDefined();
-      await setCurrent('B');
+      await startOrderWorker(two, await workflowBundle());
+      // A second order while release 2 only stands by: still release 1's.
+      const stillOne = uniqueId('still-release-1');
+      await place(stillOne, one);
 
-      const onB = uniqueId('on-b');
-      const startedOnB = await place(onB);
-      expect(startedOnB.matchOffer).toBeUndefined();
-      expect(await versionOf(orderWorkflowId(onB))).toBe('B');
+      const said: string[] = [];
+      await bootstrapCurrentVersion(client, { deploymentName, buildId: two }, (line) => said.push(line));
+      expect(said).toEqual([
+        `version ${two} made current in place of version ${one} (release 1, which this code supersedes) of ` +
+          `deployment ${deploymentName}: new workflows run ${two}; those pinned to ${one} stay on it`,
+      ]);
+      // What release 2's worker says at start about them.
+      const reported: string[] = [];
+      await reportPinnedElsewhere(client, deploymentName, { deploymentName, buildId: two }, (line) =>
+        reported.push(line),
+      );
+      expect(reported).toEqual([
+        expect.stringMatching(
+          new RegExp(
+            `^4 open workflows are pinned to version ${one} \\(release 1\\) of deployment ${deploymentName}, ` +
+              `which this worker \\(version ${two}\\) does not run: they wait for release 1's code\\. .*` +
+              `git worktree add \\.\\./catering-release-1 ${releaseOne.commit} .*WORKER_BUILD_ID=${one} npm run worker`,
+          ),
+        ),
+      ]);
 
-      for (const orderId of [onA, stillA]) {
+      const onTwo = uniqueId('on-release-2');
+      await place(onTwo, two);
+
+      for (const [orderId, version] of [
+        [onOne, one],
+        [stillOne, one],
+        [onTwo, two],
+      ] as const) {
         await confirm(orderId);
-        expect({ orderId, version: await versionOf(orderWorkflowId(orderId)) }).toEqual({
-          orderId,
-          version: 'A',
-        });
-        expect({ orderId, failed: await failedTasks(orderWorkflowId(orderId)) }).toEqual({
-          orderId,
-          failed: 0,
-        });
-        expect(await versionOf(cateringMatchWorkflowId(orderId))).toBe('A');
+        await finishedOn(orderId, version);
       }
-      await cancel(onB);
-      expect(await failedTasks(orderWorkflowId(onB))).toBe(0);
-      expect(await versionOf(orderWorkflowId(onB))).toBe('B');
 
-      // A has drained: what the operator reads before retiring it (`npm run cli -- versions`).
+      // Release 1 has drained: what the operator reads before retiring it (`npm run cli -- versions`).
       const counts = await eventually(
         'the versions as visibility counts them',
         () => countByVersion(client, deploymentName),
         (c) => c.versions.every((v) => v.running === 0) && c.versions.length === 2,
       );
       expect({ current: counts.current, builds: counts.versions.map((v) => v.buildId).sort() }).toEqual({
-        current: 'B',
-        builds: ['A', 'B'],
+        current: two,
+        builds: [one, two].sort(),
       });
-      expect(formatVersionCounts(counts)).toMatch(/^B\s+\S+\s+current\s+0$/m);
+      expect(formatVersionCounts(counts)).toMatch(new RegExp(`^${two}\\s+\\S+\\s+current\\s+0$`, 'm'));
     });
 
-    test('when B was made current by mistake and A is restored, then new orders run A again and B’s orders finish on B', async () => {
-      await setCurrent('B');
+    test('when release 2 was made current by mistake and release 1 is restored, then new orders run release 1 again and release 2’s orders finish on release 2', async () => {
+      await setCurrent(two);
       const byMistake = uniqueId('by-mistake');
-      expect((await place(byMistake)).matchOffer).toBeUndefined();
-      await setCurrent('A');
-
+      await place(byMistake, two);
+      await setCurrent(one);
       const restored = uniqueId('restored');
-      expect((await place(restored, true)).matchOffer).toBeDefined();
-      expect(await versionOf(orderWorkflowId(restored))).toBe('A');
+      await place(restored, one);
 
-      for (const [orderId, version, finish] of [
-        [byMistake, 'B', cancel],
-        [restored, 'A', confirm],
+      for (const [orderId, version] of [
+        [byMistake, two],
+        [restored, one],
       ] as const) {
-        await finish(orderId);
-        expect({ orderId, version: await versionOf(orderWorkflowId(orderId)) }).toEqual({ orderId, version });
-        expect({ orderId, failed: await failedTasks(orderWorkflowId(orderId)) }).toEqual({
-          orderId,
-          failed: 0,
-        });
+        await confirm(orderId);
+        await finishedOn(orderId, version);
       }
     });
   });

@@ -4,7 +4,7 @@ import type { KeyRing } from './key-ring';
 import { loadKeyRing } from './key-ring';
 
 /** Bundled into the workflow sandbox as well as loaded by clients and workers: see the module. */
-export const failureConverterPath = require.resolve('../../../workflows/failure-converter');
+export const failureConverterPath = require.resolve('./failure-converter');
 
 /** The data converter of every client and worker of this project: payloads and failure messages encrypted. */
 export function createDataConverter(keys: KeyRing = loadKeyRing()): DataConverter {
