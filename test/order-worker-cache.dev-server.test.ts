@@ -53,7 +53,7 @@ describe('order worker sticky cache: more open workflows than it holds', () => {
     await worker.logged(
       new RegExp(`orders: polling in namespace default, sticky cache of ${cacheSize} workflows`),
     );
-    await worker.logged(/orders: version local made current/);
+    await worker.logged(/orders: version release-2 made current/);
     await validator.logged(/credit-card-validation: polling/);
     workerPid = worker.pid;
   });
