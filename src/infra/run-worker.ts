@@ -10,16 +10,7 @@ import { startWorkerTelemetry } from './telemetry';
 /** Past the grace time, how long cancelled tasks get to wind down before the worker gives up and exits 1. */
 const forceAfterGraceMs = 5_000;
 
-/**
- * Memory that one cached workflow costs the order worker, an Order or a CateringMatch, rounded up, as measured with
- * the worker's 1 GiB heap limit (the soak at 1,000 orders, `WORKFLOW_CACHE_SIZE` 2400 so that all 2,000 workflows
- * stay cached): 403 KiB of RSS per open workflow above the process's base, 231 KiB per cached workflow against the
- * same run with 283 cached. Since the message contract and the order's input rules are preloaded (shared by every
- * workflow of a context) a cached workflow holds only its own modules and state. Before that it was set at 1.5 MiB,
- * from the worker's RSS under churn with V8's default 4 GiB heap, where the garbage of replays piled up; before the
- * messages moved to zod/mini a cached Order held about 3 MB, and the SDK's own default (600 workflows per GiB of
- * heap) cached the worker out of heap at about 1,300 open orders.
- */
+/** What one cached Order or CateringMatch costs the order worker, rounded up from the soak (docs/benchmark.md). */
 export const cachedWorkflowCostKiB = 512;
 /** The share of the heap limit the sticky cache may cost; the rest is the client, activities and the SDK. */
 export const cacheHeapShare = 0.35;

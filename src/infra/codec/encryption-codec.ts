@@ -31,8 +31,8 @@ export const isEncrypted = (payload: Payload): boolean =>
  * before encryption was switched on still replay and finish.
  */
 export class EncryptionCodec implements PayloadCodec {
-  // A cipher made from a KeyObject is about three times cheaper than one made from the key's bytes, which Node turns
-  // into a key anew for every payload (measured: 35 against 105 to 150 microseconds per payload).
+  // One KeyObject per key: a cipher made from the key's bytes makes the key anew for every payload, at about three
+  // times the cost (docs/encryption.md).
   private readonly secrets = new Map<string, KeyObject>();
 
   constructor(private readonly keys: KeyRing) {}
