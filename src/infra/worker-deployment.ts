@@ -12,6 +12,8 @@ import type { Env, SupersededRelease } from './config';
 
 /** gRPC status NOT_FOUND. */
 const grpcNotFound = 5;
+/** gRPC status FAILED_PRECONDITION. */
+const grpcFailedPrecondition = 9;
 
 export interface DeploymentVersion {
   deploymentName: string;
@@ -173,8 +175,12 @@ export async function bootstrapCurrentVersion(
         return;
       }
     } catch (err) {
-      // NOT_FOUND until the worker's first poll registers the deployment.
-      if (!isGrpcServiceError(err) || Number(err.code) !== grpcNotFound) throw err;
+      // NOT_FOUND until the worker's first poll registers the deployment; FAILED_PRECONDITION while the version has
+      // not yet polled every task queue type the current one has.
+      const code = isGrpcServiceError(err) ? Number(err.code) : undefined;
+      if (code !== grpcNotFound && code !== grpcFailedPrecondition) throw err;
+      if (Date.now() > deadline)
+        throw new Error(`version ${version.buildId} could not be made current in time: ${String(err)}`);
     }
     if (Date.now() > deadline)
       throw new Error(

@@ -64,19 +64,31 @@ export class AppProcess {
     this.child = child;
   }
 
-  /** Resolves once the process has logged a line matching `pattern` (or rejects when it exits first). */
-  async logged(pattern: RegExp): Promise<void> {
+  /** Resolves once the process has logged a line matching `pattern`; rejects when it exits first or after `timeoutMs`. */
+  async logged(pattern: RegExp, timeoutMs = 90_000): Promise<void> {
     if (pattern.test(this.output)) return;
     const exit = this.exit;
-    await Promise.race([
-      new Promise<void>((found) => this.logWaiters.push({ pattern, found })),
-      exit?.then(({ code, signal }) => {
-        if (!pattern.test(this.output))
-          throw new Error(
-            `${this.name} exited (${code ?? signal}) without logging ${pattern}:\n${this.output}`,
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        new Promise<void>((found) => this.logWaiters.push({ pattern, found })),
+        exit?.then(({ code, signal }) => {
+          if (!pattern.test(this.output))
+            throw new Error(
+              `${this.name} exited (${code ?? signal}) without logging ${pattern}:\n${this.output}`,
+            );
+        }),
+        // A process that runs on without saying it fails the test with what it did say.
+        new Promise<void>((_, fail) => {
+          timer = setTimeout(
+            () => fail(new Error(`${this.name} did not log ${pattern} in ${timeoutMs} ms:\n${this.output}`)),
+            timeoutMs,
           );
-      }),
-    ]);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Sends `signal` and leaves the process to it: `exited` says how it ended. */
