@@ -66,6 +66,10 @@ describe('docker-compose.yml, read against the project', () => {
     const flags = /declare -A NODE_FLAGS=\(\[worker\]=(\S+)\)/.exec(read('scripts/processes.sh'))?.[1];
     expect([flags]).toEqual(nodeFlags.worker);
     expect(runtime).toContain(`CMD ["node", "${flags}", "dist/src/bin/order-worker.js"]`);
+    const { scripts } = JSON.parse(read('package.json')) as { scripts: Record<string, string> };
+    expect(scripts.worker).toBe(
+      `bash scripts/with-node.sh node ${flags} --import tsx src/bin/order-worker.ts`,
+    );
     expect(runtime).not.toMatch(/tsx|COPY (src|workflows|activities)\b/);
     const { dependencies } = JSON.parse(read('package.json')) as { dependencies: Record<string, string> };
     expect(Object.keys(dependencies)).not.toContain('tsx');
