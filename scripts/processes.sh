@@ -17,7 +17,7 @@ declare -A ENTRY=([worker]=dist/src/bin/order-worker.js [validator]=dist/src/bin
 declare -A NODE_FLAGS=([worker]=--max-old-space-size=1024)
 # The line each process logs once it serves: a worker once it polls, the codec server once it listens.
 declare -A READY=([worker]='^orders: polling' [validator]='^credit-card-validation: polling' [codec-server]='^codec server on ')
-READY_TIMEOUT_S="${CATERING_READY_TIMEOUT:-60}"
+READY_TIMEOUT_S=60
 
 pid_of() {
   local pid
@@ -42,12 +42,14 @@ start() {
   local pid log="$RUN_DIR/$name.log" waited=0
   pid="$(cat "$RUN_DIR/$name.pid" 2>/dev/null || true)"
   until grep -qE "${READY[$name]}" "$log" 2>/dev/null; do
+    local problem=""
     if [[ -z "$pid" ]] || ! kill -0 "$pid" 2>/dev/null; then
       rm -f "$RUN_DIR/$name.pid"
-      tail -n 20 "$log" >&2 || true
-      die "$name exited at start (log $log; its last lines above)"
+      problem="$name exited at start"
+    elif ((waited >= READY_TIMEOUT_S * 10)); then
+      problem="$name did not come up within ${READY_TIMEOUT_S}s (pid $pid)"
     fi
-    ((waited < READY_TIMEOUT_S * 10)) || { tail -n 20 "$log" >&2; die "$name did not come up within ${READY_TIMEOUT_S}s (pid $pid, log $log)"; }
+    [[ -z "$problem" ]] || { tail -n 20 "$log" >&2 || true; die "$problem (log $log; its last lines above)"; }
     sleep 0.1
     waited=$((waited + 1))
   done

@@ -9,7 +9,7 @@ import { getOrderState } from '../src/clients/order-client';
 import { placeOrder } from '../src/clients/place-order';
 import { cateringMatchWorkflowId, orderWorkflowId } from '../src/contract';
 import { defaultBuildId, defaultDeploymentName, keySource } from '../src/infra/config';
-import { bootstrapCurrentVersion } from '../src/infra/worker-deployment';
+import { bootstrapCurrentVersion, orderWorkerDeployment } from '../src/infra/worker-deployment';
 import { AppProcess } from './support/app-processes';
 import { createValidatorWorker, orderWorkerActivities } from './support/app-workers';
 import { createDevServerEnv, createTestWorker, uniqueId } from './support/environments';
@@ -50,11 +50,10 @@ describe('a dev server with open release-1 orders, upgraded to release 2', () =>
       await createTestWorker(env, {
         workflowBundle: await releaseOneBundle(),
         activities: orderWorkerActivities(env),
-        workerDeploymentOptions: {
-          version: { deploymentName: defaultDeploymentName, buildId: local },
-          useWorkerVersioning: true,
-          defaultVersioningBehavior: 'PINNED',
-        },
+        workerDeploymentOptions: orderWorkerDeployment({
+          deploymentName: defaultDeploymentName,
+          buildId: local,
+        }),
       }),
     );
 

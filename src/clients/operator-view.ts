@@ -1,6 +1,7 @@
 /** What an operator reads in a terminal: orders as a table, and counts by status, from visibility. */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
+import { runningOn } from '../infra/worker-deployment';
 import type { OrderSummary } from './order-client';
 import { OrderStatusAttribute, orderStatuses, WorkflowType } from '../contract';
 import type { OrderStatus } from '../contract';
@@ -88,13 +89,12 @@ export async function countByVersion(client: Client, deploymentName: string): Pr
   const versions = await Promise.all(
     (info?.versionSummaries ?? []).map(async (v) => {
       const buildId = v.deploymentVersion?.buildId ?? '';
-      const query = `ExecutionStatus = 'Running' AND TemporalWorkerDeploymentVersion = '${deploymentName}:${buildId}'`;
       return {
         buildId,
         status: (temporal.api.enums.v1.WorkerDeploymentVersionStatus[v.status ?? 0] ?? String(v.status))
           .replace('WORKER_DEPLOYMENT_VERSION_STATUS_', '')
           .toLowerCase(),
-        running: (await client.workflow.count(query)).count,
+        running: await runningOn(client, { deploymentName, buildId }),
       };
     }),
   );

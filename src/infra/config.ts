@@ -181,6 +181,12 @@ export const defaultDeploymentName = 'catering-orders';
 /** The build id of this release of the workflows: each release that changes them runs as a version of its own. */
 export const defaultBuildId = 'release-2';
 
+/** A version of a Worker Deployment: its name and the build id. */
+export interface DeploymentVersion {
+  deploymentName: string;
+  buildId: string;
+}
+
 /** An earlier release of the order workflows: the build id it ran as, and the commit whose code runs it. */
 export interface SupersededRelease {
   name: string;
@@ -201,7 +207,7 @@ export const supersededReleases: readonly SupersededRelease[] = [
  * otherwise, because workflows pinned to a version run only on a worker of that version.
  */
 export function deploymentConfig(env: Env = process.env): {
-  version?: { deploymentName: string; buildId: string };
+  version?: DeploymentVersion;
   bootstrap: boolean;
 } {
   const deploymentName = read(env, 'WORKER_DEPLOYMENT_NAME') ?? defaultDeploymentName;

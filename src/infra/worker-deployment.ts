@@ -8,21 +8,22 @@ import { isGrpcServiceError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
 import type { WorkerDeploymentOptions } from '@temporalio/worker';
 import { dataDir, keySource, supersededReleases } from './config';
-import type { Env, SupersededRelease } from './config';
+import type { DeploymentVersion, Env, SupersededRelease } from './config';
 
 /** gRPC status NOT_FOUND. */
 const grpcNotFound = 5;
 /** gRPC status FAILED_PRECONDITION. */
 const grpcFailedPrecondition = 9;
 
-export interface DeploymentVersion {
-  deploymentName: string;
-  buildId: string;
-}
-
 /** The order worker's deployment options for `version`: versioned, its workflows pinned by default. */
 export function orderWorkerDeployment(version: DeploymentVersion): WorkerDeploymentOptions {
   return { version, useWorkerVersioning: true, defaultVersioningBehavior: 'PINNED' };
+}
+
+/** How many workflows still run on `version` (visibility's TemporalWorkerDeploymentVersion). */
+export async function runningOn(client: Client, version: DeploymentVersion): Promise<number> {
+  const query = `ExecutionStatus = 'Running' AND TemporalWorkerDeploymentVersion = '${version.deploymentName}:${version.buildId}'`;
+  return (await client.workflow.count(query)).count;
 }
 
 /** Open workflows pinned to each version of `deploymentName` other than `ownBuildId`, versions with none left out. */
@@ -47,12 +48,7 @@ export async function pinnedToOtherVersions(
   const counted = await Promise.all(
     buildIds
       .filter((buildId) => buildId !== ownBuildId)
-      .map(async (buildId) => {
-        const { count } = await client.workflow.count(
-          `TemporalWorkerDeploymentVersion = '${deploymentName}:${buildId}' AND ExecutionStatus = 'Running'`,
-        );
-        return { buildId, open: count };
-      }),
+      .map(async (buildId) => ({ buildId, open: await runningOn(client, { deploymentName, buildId }) })),
   );
   return counted.filter(({ open }) => open > 0);
 }
@@ -128,6 +124,7 @@ export async function bootstrapCurrentVersion(
   const namespace = client.options.namespace;
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    let notYet: Error | undefined;
     try {
       const { workerDeploymentInfo } = await service.describeWorkerDeployment({
         namespace,
@@ -140,20 +137,6 @@ export async function bootstrapCurrentVersion(
       const superseded = supersededReleases.find(
         (r) => r.buildId === current?.buildId && r.buildId !== version.buildId,
       );
-      if (superseded && known) {
-        await service.setWorkerDeploymentCurrentVersion({
-          namespace,
-          deploymentName: version.deploymentName,
-          buildId: version.buildId,
-          identity: `order worker: supersedes ${superseded.name}`,
-        });
-        log(
-          `version ${version.buildId} made current in place of version ${superseded.buildId} (${superseded.name}, ` +
-            `which this code supersedes) of deployment ${version.deploymentName}: new workflows run ` +
-            `${version.buildId}; those pinned to ${superseded.buildId} stay on it`,
-        );
-        return;
-      }
       if (current?.buildId && !superseded) {
         log(
           current.buildId === version.buildId
@@ -167,24 +150,31 @@ export async function bootstrapCurrentVersion(
           namespace,
           deploymentName: version.deploymentName,
           buildId: version.buildId,
-          identity: 'order worker: first version of its deployment',
+          identity: superseded
+            ? `order worker: supersedes ${superseded.name}`
+            : 'order worker: first version of its deployment',
         });
         log(
-          `version ${version.buildId} made current: the first version of deployment ${version.deploymentName}`,
+          superseded
+            ? `version ${version.buildId} made current in place of version ${superseded.buildId} (${superseded.name}, ` +
+                `which this code supersedes) of deployment ${version.deploymentName}: new workflows run ` +
+                `${version.buildId}; those pinned to ${superseded.buildId} stay on it`
+            : `version ${version.buildId} made current: the first version of deployment ${version.deploymentName}`,
         );
         return;
       }
     } catch (err) {
       // NOT_FOUND until the worker's first poll registers the deployment; FAILED_PRECONDITION while the version has
       // not yet polled every task queue type the current one has.
-      const code = isGrpcServiceError(err) ? Number(err.code) : undefined;
-      if (code !== grpcNotFound && code !== grpcFailedPrecondition) throw err;
-      if (Date.now() > deadline)
-        throw new Error(`version ${version.buildId} could not be made current in time: ${String(err)}`);
+      if (!isGrpcServiceError(err) || ![grpcNotFound, grpcFailedPrecondition].includes(Number(err.code)))
+        throw err;
+      notYet = err;
     }
     if (Date.now() > deadline)
       throw new Error(
-        `deployment ${version.deploymentName} did not register version ${version.buildId} in time`,
+        notYet === undefined
+          ? `deployment ${version.deploymentName} did not register version ${version.buildId} in time`
+          : `version ${version.buildId} could not be made current in time: ${String(notYet)}`,
       );
     await new Promise((resolve) => setTimeout(resolve, 500));
   }

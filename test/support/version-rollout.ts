@@ -7,7 +7,11 @@ import { placeOrder } from '../../src/clients/place-order';
 import { cateringMatchWorkflowId, orderWorkflowId } from '../../src/contract';
 import { countByVersion, formatVersionCounts } from '../../src/clients/operator-view';
 import { defaultBuildId } from '../../src/infra/config';
-import { bootstrapCurrentVersion, reportPinnedElsewhere } from '../../src/infra/worker-deployment';
+import {
+  bootstrapCurrentVersion,
+  orderWorkerDeployment,
+  reportPinnedElsewhere,
+} from '../../src/infra/worker-deployment';
 import { createValidatorWorker, orderWorkerActivities } from './app-workers';
 import { eventually } from './eventually';
 import { createTestWorker, uniqueId, workflowBundle } from './environments';
@@ -45,11 +49,7 @@ export function describeVersionRollout(
       const worker = await createTestWorker(env, {
         workflowBundle: bundle,
         activities: orderWorkerActivities(env),
-        workerDeploymentOptions: {
-          version: { deploymentName, buildId },
-          useWorkerVersioning: true,
-          defaultVersioningBehavior: 'PINNED',
-        },
+        workerDeploymentOptions: orderWorkerDeployment({ deploymentName, buildId }),
       });
       workers.push(worker);
       stopped.push(worker.run());
