@@ -55,6 +55,12 @@ export const configVariables = {
   CODEC_AUTH_TOKEN: 'bearer token the codec server requires; default none',
   TEMPORAL_DEV_UI_PORT: "the dev server's Web UI port, for the codec server's default origins; default 8233",
   TEMPORAL_CLUSTER_UI_PORT: "the local cluster's Web UI port, likewise; default 8333",
+  DESK_HOST: 'address the desk binds; default 127.0.0.1',
+  DESK_PORT: 'desk port; default 8080',
+  DESK_TOKEN: 'the operator token the desk requires; default the token file',
+  DESK_TOKEN_FILE: 'file holding the operator token, made on first run; default .temporal/desk-token',
+  DESK_LINK_KEY_FILE: "file holding the participant links' signing key; default .temporal/desk-link-key",
+  DESK_PUBLIC_URL: 'the URL participant links start with; default http://<DESK_HOST>:<DESK_PORT>',
   DEBUG: 'set: the CLI prints the stack of an error',
 } as const;
 
@@ -283,6 +289,33 @@ export function codecServerConfig(env: Env = process.env): {
     allowedOrigins,
     namespaces: list(env, 'CODEC_NAMESPACES'),
     ...(authToken !== undefined ? { authToken } : {}),
+  };
+}
+
+/** The desk's settings: where it listens, its operator token (given, or a file made on first run), its link key. */
+export function deskConfig(env: Env = process.env): {
+  host: string;
+  port: number;
+  token: { kind: 'env'; value: string } | { kind: 'file'; path: string };
+  linkKeyFile: string;
+  publicUrl: string;
+} {
+  const host = read(env, 'DESK_HOST') ?? '127.0.0.1';
+  const port = wholeNumber(env, 'DESK_PORT', 0, 65_535, 'a port number (0-65535)') ?? 8080;
+  const token = read(env, 'DESK_TOKEN');
+  const secrets = join(projectRoot(), '.temporal');
+  const publicUrl = read(env, 'DESK_PUBLIC_URL') ?? `http://${host}:${port}`;
+  if (!/^https?:\/\/[^/\s]+(\/[^\s]*)?$/.test(publicUrl))
+    throw invalid('DESK_PUBLIC_URL', publicUrl, 'an http(s) URL such as https://desk.example.com');
+  return {
+    host,
+    port,
+    token:
+      token !== undefined
+        ? { kind: 'env', value: token }
+        : { kind: 'file', path: resolve(read(env, 'DESK_TOKEN_FILE') ?? join(secrets, 'desk-token')) },
+    linkKeyFile: resolve(read(env, 'DESK_LINK_KEY_FILE') ?? join(secrets, 'desk-link-key')),
+    publicUrl: publicUrl.replace(/\/+$/, ''),
   };
 }
 
