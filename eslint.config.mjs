@@ -18,6 +18,11 @@ const sandboxOnly = [
 ];
 /** src/bin/ holds process entry points: they are run, never imported. */
 const noBin = { group: ['**/bin/**'], message: 'src/bin/ holds entry points; move what you need out of it.' };
+/** The desk is a process of its own, built on clients and infra; nothing below it knows it. */
+const noDesk = {
+  group: ['**/desk/**', '**/desk'],
+  message: 'src/desk builds on clients and infra, never the reverse.',
+};
 /** Node-side code names a workflow only by type (`workflow.start<typeof Order>`), so it never loads workflow code. */
 const workflowsByTypeOnly = {
   group: ['**/workflows/**', '**/workflows'],
@@ -117,6 +122,15 @@ export default tseslint.config(
   {
     files: ['src/clients/**/*.ts', 'activities/**/*.ts'],
     rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { patterns: [noBin, workflowsByTypeOnly, noDesk] },
+      ],
+    },
+  },
+  {
+    files: ['src/desk/**/*.ts'],
+    rules: {
       '@typescript-eslint/no-restricted-imports': ['error', { patterns: [noBin, workflowsByTypeOnly] }],
     },
   },
@@ -134,6 +148,7 @@ export default tseslint.config(
               group: ['**/clients/**', '**/clients'],
               message: 'src/infra may not import src/clients; clients build on infra.',
             },
+            noDesk,
           ],
         },
       ],

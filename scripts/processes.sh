@@ -10,13 +10,13 @@ use_supported_node quiet
 RUN_DIR="${CATERING_RUN_DIR:-$ROOT_DIR/.temporal/run}"
 mkdir -p "$RUN_DIR"
 
-declare -A ENTRY=([worker]=dist/src/bin/order-worker.js [validator]=dist/src/bin/validator-worker.js [codec-server]=dist/src/bin/codec-server.js)
+declare -A ENTRY=([worker]=dist/src/bin/order-worker.js [validator]=dist/src/bin/validator-worker.js [codec-server]=dist/src/bin/codec-server.js [desk]=dist/src/bin/desk.js)
 # The order worker's heap limit, for its main thread and its workflow thread alike: the sticky cache is sized from it,
 # and a limit well under the machine's default makes V8 collect replays' garbage before RSS grows past it
 # (docs/benchmark.md#soak-open-orders-on-one-order-worker). The Dockerfile and compose run it with the same flag.
 declare -A NODE_FLAGS=([worker]=--max-old-space-size=1024)
-# The line each process logs once it serves: a worker once it polls, the codec server once it listens.
-declare -A READY=([worker]='^orders: polling' [validator]='^credit-card-validation: polling' [codec-server]='^codec server on ')
+# The line each process logs once it serves: a worker once it polls, a server once it listens.
+declare -A READY=([worker]='^orders: polling' [validator]='^credit-card-validation: polling' [codec-server]='^codec server on ' [desk]='^desk on ')
 READY_TIMEOUT_S=60
 
 pid_of() {
@@ -27,7 +27,7 @@ pid_of() {
 
 start() {
   local name=$1 entry=${ENTRY[$1]:-}
-  [[ -n "$entry" ]] || die "unknown process $name (worker, validator, codec-server)"
+  [[ -n "$entry" ]] || die "unknown process $name (worker, validator, codec-server, desk)"
   if pid_of "$name" >/dev/null; then
     say "$name already running (pid $(pid_of "$name"))"
     return
@@ -70,6 +70,6 @@ stop() {
 case "${1:-}" in
   start) start "$2" ;;
   stop) stop "$2" ;;
-  stop-all) stop validator; stop worker; stop codec-server ;;
-  *) die "usage: $0 start|stop <worker|validator|codec-server> | stop-all" ;;
+  stop-all) stop desk; stop validator; stop worker; stop codec-server ;;
+  *) die "usage: $0 start|stop <worker|validator|codec-server|desk> | stop-all" ;;
 esac

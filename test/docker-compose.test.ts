@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { deploymentConfig } from '../src/infra/config';
+import { deploymentConfig, deskConfig } from '../src/infra/config';
 import { nodeFlags } from './support/app-processes';
 
 interface Service {
@@ -113,6 +113,21 @@ describe('docker-compose.yml, read against the project', () => {
     // The codec server must let the UI's page call it.
     const uiOrigin = String(ui?.TEMPORAL_CORS_ORIGINS);
     expect(String(codec?.environment?.CODEC_CORS_ORIGINS).split(',')).toContain(uiOrigin);
+  });
+
+  test('when the desk runs in compose, then people reach it, and the links it makes, at its published port', () => {
+    const desk = compose.services.desk;
+    expect(desk?.command).toEqual(['node', 'dist/src/bin/desk.js']);
+    const env = desk?.environment ?? {};
+    const config = deskConfig(
+      Object.fromEntries(Object.entries(env).map(([k, v]) => [k, String(v).replace(/\$\{[^}]*\}/g, 'set')])),
+    );
+    expect(desk?.ports).toContain(`127.0.0.1:${config.port}:${config.port}`);
+    expect(config.publicUrl).toBe(`http://localhost:${config.port}`);
+    // A token made inside the container would be out of reach: compose requires one, and keeps the link key.
+    expect(env.DESK_TOKEN).toMatch(/^\$\{DESK_TOKEN:\?/);
+    expect(config.linkKeyFile.startsWith('/data/')).toBe(true);
+    expect(desk?.volumes).toContain('desk-data:/data');
   });
 });
 
