@@ -17,6 +17,8 @@ import { ApplicationFailure, msToNumber } from '@temporalio/common';
 import type { SignalDefinition, UpdateDefinition } from '@temporalio/common';
 import type { Duration } from '@temporalio/common';
 import type { Order } from '../../workflows/order/order.workflow';
+import { orderQuery, summaryOf } from './order-pages';
+import type { OrderSummary } from './order-pages';
 import { checkOrderSubmitted, describeOrderProblems, effectiveOrderSettings } from '../contract/order-input';
 import {
   cancelOrderSignal,
@@ -140,19 +142,7 @@ export interface CommandOptions {
   answerWithin?: Duration;
 }
 
-export interface OrderSummary {
-  orderId: string;
-  workflowId: string;
-  runId: string;
-  status: OrderStatus | undefined;
-  customerId: string | undefined;
-  executionStatus: string;
-  startTime: Date;
-  closeTime?: Date;
-  /** From the memo `submitOrder` writes; absent for orders started by hand. */
-  amount?: number;
-  currency?: string;
-}
+export type { OrderSummary } from './order-pages';
 
 const orderHandle = (client: Client, orderId: string): WorkflowHandle<typeof Order> =>
   client.workflow.getHandle<typeof Order>(orderWorkflowId(orderId));
@@ -342,30 +332,11 @@ export async function listOrders(
   client: Client,
   filter: { status?: OrderStatus; customerId?: string; limit?: number } = {},
 ): Promise<OrderSummary[]> {
-  const clauses = [`WorkflowType = '${WorkflowType.order}'`];
-  if (filter.status !== undefined) {
-    if (!asStatus(filter.status))
-      throw new Error(`unknown order status ${filter.status} (${orderStatuses.join(', ')})`);
-    clauses.push(`${OrderStatusAttribute.name} = '${filter.status}'`);
-  }
-  if (filter.customerId !== undefined)
-    clauses.push(`${CustomerIdAttribute.name} = ${JSON.stringify(filter.customerId)}`);
+  if (filter.status !== undefined && !asStatus(filter.status))
+    throw new Error(`unknown order status ${filter.status} (${orderStatuses.join(', ')})`);
   const orders: OrderSummary[] = [];
-  for await (const info of client.workflow.list({ query: clauses.join(' AND ') })) {
-    const summary: OrderSummary = {
-      orderId: info.workflowId.replace(/^order-/, ''),
-      workflowId: info.workflowId,
-      runId: info.runId,
-      status: asStatus(info.typedSearchAttributes.get(OrderStatusAttribute)),
-      customerId: info.typedSearchAttributes.get(CustomerIdAttribute),
-      executionStatus: info.status.name,
-      startTime: info.startTime,
-    };
-    if (info.closeTime) summary.closeTime = info.closeTime;
-    const { amount, currency } = info.memo ?? {};
-    if (typeof amount === 'number') summary.amount = amount;
-    if (typeof currency === 'string') summary.currency = currency;
-    orders.push(summary);
+  for await (const info of client.workflow.list({ query: orderQuery(filter) })) {
+    orders.push(summaryOf(info));
     if (filter.limit !== undefined && orders.length >= filter.limit) break;
   }
   return orders;

@@ -1,9 +1,41 @@
-/** Orders from visibility a page at a time, for callers that page (the desk's API) rather than read them all. */
-import type { Client } from '@temporalio/client';
+/** Orders from visibility: the query, one line per order, and a page at a time for callers that page (the desk). */
+import type { Client, WorkflowExecutionInfo } from '@temporalio/client';
 import { executionInfoFromRaw } from '@temporalio/client/lib/helpers';
 import { CustomerIdAttribute, orderStatuses, OrderStatusAttribute, WorkflowType } from '../contract';
 import type { OrderStatus } from '../contract';
-import type { OrderSummary } from './order-client';
+
+export interface OrderSummary {
+  orderId: string;
+  workflowId: string;
+  runId: string;
+  status: OrderStatus | undefined;
+  customerId: string | undefined;
+  executionStatus: string;
+  startTime: Date;
+  closeTime?: Date;
+  /** From the memo `submitOrder` writes; absent for orders started by hand. */
+  amount?: number;
+  currency?: string;
+}
+
+/** An order's line, from its visibility record: the memo is decrypted by the client's data converter. */
+export function summaryOf(info: WorkflowExecutionInfo): OrderSummary {
+  const status = info.typedSearchAttributes.get(OrderStatusAttribute);
+  const summary: OrderSummary = {
+    orderId: info.workflowId.replace(/^order-/, ''),
+    workflowId: info.workflowId,
+    runId: info.runId,
+    status: orderStatuses.find((s) => s === status),
+    customerId: info.typedSearchAttributes.get(CustomerIdAttribute),
+    executionStatus: info.status.name,
+    startTime: info.startTime,
+  };
+  if (info.closeTime) summary.closeTime = info.closeTime;
+  const { amount, currency } = info.memo ?? {};
+  if (typeof amount === 'number') summary.amount = amount;
+  if (typeof currency === 'string') summary.currency = currency;
+  return summary;
+}
 
 export interface OrderPageQuery {
   status?: OrderStatus;
@@ -37,29 +69,11 @@ export async function listOrderPage(client: Client, query: OrderPageQuery): Prom
     nextPageToken: query.pageToken === undefined ? null : Buffer.from(query.pageToken, 'base64url'),
   });
   const orders = await Promise.all(
-    response.executions.map(async (raw) => {
-      const info = await executionInfoFromRaw(
-        raw,
-        client.options.loadedDataConverter,
-        raw,
-        client.options.namespace,
-      );
-      const status = info.typedSearchAttributes.get(OrderStatusAttribute);
-      const summary: OrderSummary = {
-        orderId: info.workflowId.replace(/^order-/, ''),
-        workflowId: info.workflowId,
-        runId: info.runId,
-        status: orderStatuses.find((s) => s === status),
-        customerId: info.typedSearchAttributes.get(CustomerIdAttribute),
-        executionStatus: info.status.name,
-        startTime: info.startTime,
-      };
-      if (info.closeTime) summary.closeTime = info.closeTime;
-      const { amount, currency } = info.memo ?? {};
-      if (typeof amount === 'number') summary.amount = amount;
-      if (typeof currency === 'string') summary.currency = currency;
-      return summary;
-    }),
+    response.executions.map(async (raw) =>
+      summaryOf(
+        await executionInfoFromRaw(raw, client.options.loadedDataConverter, raw, client.options.namespace),
+      ),
+    ),
   );
   const token = response.nextPageToken;
   return token?.length ? { orders, nextPageToken: Buffer.from(token).toString('base64url') } : { orders };
