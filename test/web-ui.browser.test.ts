@@ -14,10 +14,12 @@ import { createDevServerEnv, uniqueId } from './support/environments';
 import { eventually } from './support/eventually';
 
 const root = resolve(__dirname, '..');
-// The pictures the README shows, by the paths it points at: the list first, then the order.
+// The pictures docs/encryption.md shows, by the paths it points at (beside it in docs/): the list, then the order.
 const readmePictures = [
-  ...readFileSync(resolve(root, 'README.md'), 'utf8').matchAll(/!\[[^\]]*\]\((docs\/web-ui-[^)]+\.png)\)/g),
-].map((m) => m[1]!);
+  ...readFileSync(resolve(root, 'docs', 'encryption.md'), 'utf8').matchAll(
+    /!\[[^\]]*\]\((web-ui-[^)]+\.png)\)/g,
+  ),
+].map((m) => `docs/${m[1]!}`);
 // A test run must not leave the working tree modified: the pictures go to the README's paths under
 // .temporal/screenshots, and to those paths themselves only when asked with UPDATE_SCREENSHOTS=1.
 const pictureFile = (readmePath: string): string =>
@@ -64,7 +66,7 @@ async function expectNoFullCardNumber(page: Page): Promise<void> {
   expect(leaks).toEqual([]);
 }
 
-test('the README shows the two pictures this test takes, at the paths it writes them to', () => {
+test('docs/encryption.md shows the two pictures this test takes, at the paths it writes them to', () => {
   expect(readmePictures).toEqual(['docs/web-ui-orders.png', 'docs/web-ui-order.png']);
 });
 
