@@ -18,6 +18,8 @@ export const participantsApi =
           summary: 'What the link holder may see: the menus offered to them and their answers so far',
           params: respondParams,
           tags: ['participants'],
+          // No operator token: the signed link in the path is the credential.
+          security: [],
         },
       },
       async (request) => participantView(client, readLink(desk.link.key, request.params.token, new Date())),
@@ -31,6 +33,7 @@ export const participantsApi =
           params: respondParams,
           body: respondBody,
           tags: ['participants'],
+          security: [],
         },
       },
       async (request) => {
