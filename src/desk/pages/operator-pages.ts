@@ -15,7 +15,15 @@ import { participantLinks } from '../participants';
 import type { ParticipantLinks } from '../participants';
 import { problemOf } from '../problems';
 import { orderStory } from './order-story';
-import { formatTime, formField, postThenRedirect, sessionCookie, setFlash, takeFlash } from './page-kit';
+import {
+  cookieOf,
+  formatTime,
+  formField,
+  postThenRedirect,
+  sessionCookie,
+  setFlash,
+  takeFlash,
+} from './page-kit';
 import type { Flash } from './page-kit';
 
 /** How long a command waits for the order's answer, as the API waits. */
@@ -52,7 +60,7 @@ export const operatorPages =
 
     // Every page here needs the operator's session; without it, the login page, which brings the operator back.
     app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
-      if (sameSecret(request.cookies[sessionCookie], desk.operatorToken)) return;
+      if (sameSecret(cookieOf(request, sessionCookie), desk.operatorToken)) return;
       if (request.method !== 'GET') return reply.code(401).viewAsync('login', { next: '/', operator: false });
       return reply.redirect(`/login?next=${encodeURIComponent(request.url)}`, 303);
     });

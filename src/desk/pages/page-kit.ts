@@ -11,7 +11,32 @@ export const sessionCookie = 'desk_operator';
 /** A message from a form to the page it redirects to, read once. */
 const flashCookie = 'desk_flash';
 
-export const sessionCookieOptions = { path: '/', httpOnly: true, sameSite: 'strict' } as const;
+/**
+ * Both cookies are the desk's own, HttpOnly and SameSite=Strict. They are read and written here rather than by
+ * @fastify/cookie, whose `cookie` 2 dependency is ESM only and loaded by a dynamic import that jest's CommonJS runtime
+ * refuses: the format of two fixed cookies is a line each.
+ */
+export function setCookie(reply: FastifyReply, name: string, value: string, maxAgeSeconds?: number): void {
+  const age = maxAgeSeconds === undefined ? '' : `; Max-Age=${maxAgeSeconds}`;
+  // Fastify adds each Set-Cookie header beside the ones already set.
+  reply.header('set-cookie', `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict${age}`);
+}
+
+export const clearCookie = (reply: FastifyReply, name: string): void => setCookie(reply, name, '', 0);
+
+/** A cookie of the request by name (`Cookie: a=1; b=2`), decoded; undefined when absent or garbled. */
+export function cookieOf(request: FastifyRequest, name: string): string | undefined {
+  for (const pair of (request.headers.cookie ?? '').split(';')) {
+    const at = pair.indexOf('=');
+    if (at < 0 || pair.slice(0, at).trim() !== name) continue;
+    try {
+      return decodeURIComponent(pair.slice(at + 1).trim());
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
 
 export interface Flash {
   kind: 'ok' | 'error';
@@ -22,14 +47,14 @@ export interface Flash {
 
 export function setFlash(reply: FastifyReply, flash: Flash): void {
   // Short-lived: it is meant for the very next page, not for a page opened tomorrow.
-  reply.setCookie(flashCookie, JSON.stringify(flash), { ...sessionCookieOptions, maxAge: 60 });
+  setCookie(reply, flashCookie, JSON.stringify(flash), 60);
 }
 
 /** The message left for this page, if any, cleared so that a reload does not show it again. */
 export function takeFlash(request: FastifyRequest, reply: FastifyReply): Flash | undefined {
-  const raw = request.cookies[flashCookie];
+  const raw = cookieOf(request, flashCookie);
   if (raw === undefined) return undefined;
-  reply.clearCookie(flashCookie, { path: '/' });
+  clearCookie(reply, flashCookie);
   try {
     const parsed = JSON.parse(raw) as Partial<Flash>;
     if ((parsed.kind === 'ok' || parsed.kind === 'error') && typeof parsed.text === 'string') {

@@ -4,7 +4,6 @@
  * refreshes itself with a few lines of script.
  */
 import { resolve } from 'node:path';
-import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import view from '@fastify/view';
 import { Eta } from 'eta';
@@ -12,7 +11,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { DeskContext } from '../desk-context';
 import { sameSecret } from '../operator-auth';
 import { operatorPages } from './operator-pages';
-import { formField, pageProblem, safeNext, sessionCookie, sessionCookieOptions } from './page-kit';
+import { clearCookie, formField, pageProblem, safeNext, sessionCookie, setCookie } from './page-kit';
 import { respondPages } from './respond-pages';
 
 /** The templates, beside the sources (`npm run build` copies them beside the compiled pages). */
@@ -22,7 +21,6 @@ const viewsDir = resolve(__dirname, '..', 'views');
 export const registerPages =
   (desk: DeskContext): FastifyPluginAsync =>
   async (app) => {
-    await app.register(cookie);
     await app.register(formbody);
     // Eta escapes every `<%= %>` (autoEscape is its default, stated here so that no one turns it off unawares).
     await app.register(view, { engine: { eta: new Eta({ autoEscape: true }) }, templates: viewsDir });
@@ -50,12 +48,12 @@ export const registerPages =
           error: 'That is not the operator token. It is in .temporal/desk-token (or DESK_TOKEN).',
         });
       }
-      reply.setCookie(sessionCookie, desk.operatorToken, sessionCookieOptions);
+      setCookie(reply, sessionCookie, desk.operatorToken);
       return reply.redirect(next, 303);
     });
 
     const logout = async (_request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> => {
-      reply.clearCookie(sessionCookie, { path: '/' });
+      clearCookie(reply, sessionCookie);
       return reply.redirect('/login', 303);
     };
     app.get('/logout', logout);
