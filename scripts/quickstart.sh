@@ -40,7 +40,7 @@ desk_api -X POST "$DESK_URL/api/orders" -o /dev/null -d @- <<JSON
  "card": {"number": "4111 1111 1111 1111", "expiry": "12/30", "holder": "Grace Hopper"},
  "menus": [{"menuId": "A", "catererId": "caterer-anna"}, {"menuId": "B", "catererId": "caterer-ben"}]}
 JSON
-links="$(desk_api -X POST "$DESK_URL/api/orders/$desk_order/links")"
+links="$(desk_api -X POST "$DESK_URL/api/orders/$desk_order/links" -d "{}")"
 link() { node -p "const l = JSON.parse(process.argv[1]); $1" "$links"; }
 
 cat <<INFO
