@@ -32,6 +32,9 @@ export async function buildDesk(
     routerOptions: { maxParamLength },
     logger: options.logger ?? false,
   }).withTypeProvider<ZodTypeProvider>();
+  // Fastify parses text/plain by default: JSON sent as text would be checked as a string ("must be a JSON object")
+  // instead of being told to send application/json (415).
+  app.removeContentTypeParser('text/plain');
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
 
