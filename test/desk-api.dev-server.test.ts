@@ -25,14 +25,6 @@ import { eventually } from './support/eventually';
 import { orderInput } from './support/order-harness';
 import { StoppableWorker } from './support/stoppable-worker';
 
-// @fastify/cookie (the pages' plugin) loads the ESM-only `cookie` by a dynamic import, which jest's module sandbox
-// cannot run without --experimental-vm-modules; loaded by Node's own loader it is the same plugin, and works.
-jest.mock('@fastify/cookie', () =>
-  (process.getBuiltinModule('node:module') as unknown as { _load: (path: string) => unknown })._load(
-    require.resolve('@fastify/cookie'),
-  ),
-);
-
 const cardDigits = '4242424242424242';
 
 /** The response's body, once its status is the one expected (the body is in the failure message when it is not). */

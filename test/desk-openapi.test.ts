@@ -3,15 +3,6 @@ import type { FastifyInstance } from 'fastify';
 import { buildDesk } from '../src/desk/app';
 import { jsonSchemaOf } from '../src/infra/message-schemas';
 
-// @fastify/cookie (the pages' plugin) loads the ESM-only `cookie` by a dynamic import, which jest's module sandbox
-// cannot run without --experimental-vm-modules; loaded by Node's own loader it is the same plugin, and works. (For
-// the same reason the desk is reached over HTTP, not by `inject`, whose light-my-request requires `cookie` too.)
-jest.mock('@fastify/cookie', () =>
-  (process.getBuiltinModule('node:module') as unknown as { _load: (path: string) => unknown })._load(
-    require.resolve('@fastify/cookie'),
-  ),
-);
-
 type Json = Record<string, unknown>;
 interface Operation {
   summary?: string;
@@ -69,6 +60,7 @@ describe("the desk's OpenAPI document", () => {
       operatorToken: 'never-used',
       link: { key: 'never-used', publicUrl: 'http://127.0.0.1:1' },
     });
+    // Over HTTP, not by `inject`: its light-my-request requires the ESM-only `cookie` 2, which jest's runtime refuses.
     const url = await app.listen({ host: '127.0.0.1', port: 0 });
     const response = await fetch(`${url}/api/openapi.json`);
     expect(response.status).toBe(200);
