@@ -90,10 +90,9 @@ export const ordersApi =
       '/api/orders/:orderId/cancel',
       {
         schema: {
-          summary: 'CancelOrder; cancelling again is answered duplicate',
+          summary: 'CancelOrder; a cancelled order is closed, so cancelling again is 409 saying so',
           params: orderIdParams,
           body: cancelBody,
-          headers: idempotencyHeaders,
           tags: ['commands'],
         },
       },
@@ -104,9 +103,8 @@ export const ordersApi =
       '/api/orders/:orderId/resume',
       {
         schema: {
-          summary: 'ResumeValidation: try a stalled card validation again now',
+          summary: 'ResumeValidation: try a stalled card validation again now; again is answered duplicate',
           params: orderIdParams,
-          headers: idempotencyHeaders,
           tags: ['commands'],
         },
       },
