@@ -21,6 +21,10 @@ const viewsDir = resolve(__dirname, '..', 'views');
 export const registerPages =
   (desk: DeskContext): FastifyPluginAsync =>
   async (app) => {
+    // Pages are for people; the OpenAPI document describes the JSON API only.
+    app.addHook('onRoute', (route) => {
+      route.schema = { ...route.schema, hide: true };
+    });
     await app.register(formbody);
     // Eta escapes every `<%= %>` (autoEscape is its default, stated here so that no one turns it off unawares).
     await app.register(view, { engine: { eta: new Eta({ autoEscape: true }) }, templates: viewsDir });
