@@ -11,32 +11,23 @@ export const sessionCookie = 'desk_operator';
 /** A message from a form to the page it redirects to, read once. */
 const flashCookie = 'desk_flash';
 
-/**
- * Both cookies are the desk's own, HttpOnly and SameSite=Strict. They are read and written here rather than by
- * @fastify/cookie, whose `cookie` 2 dependency is ESM only and loaded by a dynamic import that jest's CommonJS runtime
- * refuses: the format of two fixed cookies is a line each.
- */
+/** Both cookies are the desk's own: HttpOnly (no script reads them) and SameSite=Strict (no other site sends them). */
+const cookieOptions = { path: '/', httpOnly: true, sameSite: 'strict' } as const;
+
 export function setCookie(reply: FastifyReply, name: string, value: string, maxAgeSeconds?: number): void {
-  const age = maxAgeSeconds === undefined ? '' : `; Max-Age=${maxAgeSeconds}`;
-  // Fastify adds each Set-Cookie header beside the ones already set.
-  reply.header('set-cookie', `${name}=${encodeURIComponent(value)}; Path=/; HttpOnly; SameSite=Strict${age}`);
+  reply.setCookie(
+    name,
+    value,
+    maxAgeSeconds === undefined ? cookieOptions : { ...cookieOptions, maxAge: maxAgeSeconds },
+  );
 }
 
-export const clearCookie = (reply: FastifyReply, name: string): void => setCookie(reply, name, '', 0);
+export const clearCookie = (reply: FastifyReply, name: string): void => {
+  reply.clearCookie(name, cookieOptions);
+};
 
-/** A cookie of the request by name (`Cookie: a=1; b=2`), decoded; undefined when absent or garbled. */
-export function cookieOf(request: FastifyRequest, name: string): string | undefined {
-  for (const pair of (request.headers.cookie ?? '').split(';')) {
-    const at = pair.indexOf('=');
-    if (at < 0 || pair.slice(0, at).trim() !== name) continue;
-    try {
-      return decodeURIComponent(pair.slice(at + 1).trim());
-    } catch {
-      return undefined;
-    }
-  }
-  return undefined;
-}
+/** A cookie of the request by name, as @fastify/cookie parsed it; undefined when absent. */
+export const cookieOf = (request: FastifyRequest, name: string): string | undefined => request.cookies[name];
 
 export interface Flash {
   kind: 'ok' | 'error';

@@ -4,6 +4,7 @@
  * refreshes itself with a few lines of script.
  */
 import { resolve } from 'node:path';
+import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
 import view from '@fastify/view';
 import { Eta } from 'eta';
@@ -25,6 +26,7 @@ export const registerPages =
     app.addHook('onRoute', (route) => {
       route.schema = { ...route.schema, hide: true };
     });
+    await app.register(cookie);
     await app.register(formbody);
     // Eta escapes every `<%= %>` (autoEscape is its default, stated here so that no one turns it off unawares).
     await app.register(view, { engine: { eta: new Eta({ autoEscape: true }) }, templates: viewsDir });
