@@ -2,6 +2,7 @@ import { Client } from '@temporalio/client';
 import type { FastifyInstance } from 'fastify';
 import { buildDesk } from '../src/desk/app';
 import { jsonSchemaOf } from '../src/infra/message-schemas';
+import { orderStatuses } from '../src/contract';
 
 type Json = Record<string, unknown>;
 interface Operation {
@@ -126,15 +127,7 @@ describe("the desk's OpenAPI document", () => {
       (operation('get', '/api/orders').parameters ?? []).map((p) => [p.name, p]),
     );
     expect(Object.keys(params).sort()).toEqual(['customerId', 'pageSize', 'pageToken', 'status']);
-    expect(params.status?.schema.enum).toEqual([
-      'Pending',
-      'ValidationStalled',
-      'Validated',
-      'Confirmed',
-      'Rejected',
-      'Cancelled',
-      'Expired',
-    ]);
+    expect(params.status?.schema.enum).toEqual([...orderStatuses]);
     expect(params.pageSize?.schema).toMatchObject({ type: 'integer', minimum: 1, maximum: 100 });
   });
 

@@ -5,7 +5,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { getMatchState } from '../src/clients/catering-match-client';
 import { getOrderState } from '../src/clients/order-client';
 import { createAppWorkers } from './support/app-workers';
-import { everythingOnPage, launchChromium } from './support/browser';
+import { cardNumberLeaks, launchChromium, writtenForms } from './support/browser';
 import { startDesk } from './support/desk';
 import type { RunningDesk } from './support/desk';
 import { createDevServerEnv, uniqueId } from './support/environments';
@@ -37,16 +37,10 @@ const submitted = {
 };
 
 /** Every way the full card number could be written on a page: as typed, bare digits, in groups of four. */
-const digits = card.number.replace(/\D/g, '');
-const fullCardNumbers = [...new Set([card.number, digits, digits.replace(/(\d{4})(?=\d)/g, '$1 ')])];
+const fullCardNumbers = writtenForms(card.number);
 
 async function expectNoFullCardNumber(page: Page): Promise<void> {
-  const everything = await everythingOnPage(page);
-  const leaks = fullCardNumbers.flatMap((number) => {
-    const at = everything.indexOf(number);
-    return at < 0 ? [] : [everything.slice(Math.max(0, at - 120), at + number.length + 40)];
-  });
-  expect(leaks).toEqual([]);
+  expect(await cardNumberLeaks(page, fullCardNumbers)).toEqual([]);
 }
 
 /** The menus a participant's page lists, by their rows. */

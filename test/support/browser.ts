@@ -55,3 +55,21 @@ export async function everythingOnPage(page: Page): Promise<string> {
   );
   return parts.join('\n');
 }
+
+/** Every way a full card number could be written on a page: as typed, bare digits, in groups of four. */
+export const writtenForms = (cardNumber: string): string[] => {
+  const digits = cardNumber.replace(/\D/g, '');
+  return [...new Set([cardNumber, digits, digits.replace(/(\d{4})(?=\d)/g, '$1 ')])];
+};
+
+/**
+ * Where any of the full card numbers appears on the page, with the markup around it (empty when none does): a failure
+ * says what leaked and where, not the whole page.
+ */
+export async function cardNumberLeaks(page: Page, fullCardNumbers: readonly string[]): Promise<string[]> {
+  const everything = await everythingOnPage(page);
+  return fullCardNumbers.flatMap((number) => {
+    const at = everything.indexOf(number);
+    return at < 0 ? [] : [everything.slice(Math.max(0, at - 120), at + number.length + 40)];
+  });
+}
