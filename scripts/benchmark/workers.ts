@@ -94,3 +94,8 @@ export async function createPeerWorker(env: TestWorkflowEnvironment): Promise<Wo
     activities,
   });
 }
+
+/** Runs `fn` with every worker polling, and stops them all once it settles. */
+export function runningAll<T>(workers: Worker[], fn: () => Promise<T>): Promise<T> {
+  return workers.reduceRight<() => Promise<T>>((inner, worker) => () => worker.runUntil(inner), fn)();
+}
