@@ -9,15 +9,16 @@
  *   --seconds S         duration of each open loop (default 60)
  *   --low-rate R        a second open loop below capacity (default: half the burst's orders/s; 0 skips it)
  *   --soak N            open orders (each with its match) in the soak, on one order worker process (default 10000)
- *   --phases LIST       which to run, of floor,burst,peer,load,soak,replay (default all; load needs burst and floor)
- *   --rounds K          rounds of the peer and the burst, which goes first alternating round by round, so that the
- *                       machine's drift falls on both; the ratios are the median of the rounds' (default 2)
+ *   --phases LIST       which to run, of floor,burst,peer,equal-peer,load,soak,replay (default all; load needs burst
+ *                       and floor); equal-peer runs the feature-equal peer and the plain peer with each promise alone
+ *   --rounds K          rounds of the peers and the burst, their order reversed round by round, so that the
+ *                       machine's drift falls on all; the ratios and costs are the median of the rounds' (default 2)
  *   --validator-latency-ms L   the validator's answer time under the open-loop load (default 200)
- *   --replay-rounds K   passes over test/histories for the replay figure (default 20)
+ *   --replay-rounds K   passes over test/histories/release-2 for the replay figure (default 20)
  *   --replay-processes P       replay processes side by side (default: one per core)
  *   --json FILE         every figure as JSON
  *
- * Every worker (floor, orders, validator) runs with the settings the app's processes take from the environment
+ * Every worker (floor, peers, orders, validators) runs with the settings the app's processes take from the environment
  * (WORKFLOW_CACHE_SIZE, WORKFLOW_TASK_SLOTS, WORKFLOW_TASK_POLLERS, ACTIVITY_TASK_SLOTS, ACTIVITY_TASK_POLLERS).
  */
 import { Client } from '@temporalio/client';
@@ -34,6 +35,7 @@ import { soak } from './benchmark/soak';
 import {
   benchmarkTuning,
   createBenchmarkAppWorkers,
+  createEqualPeerWorkers,
   createFloorWorker,
   createPeerWorker,
   runningAll,
@@ -49,6 +51,7 @@ async function main(): Promise<void> {
     const tuning = benchmarkTuning();
     const { orders: orderWorker, validator } = await createBenchmarkAppWorkers(env, faults);
     const workers = [await createPeerWorker(env), await createFloorWorker(env), orderWorker, validator];
+    if (runs('equal-peer')) workers.push(...(await createEqualPeerWorkers(env)));
     const cacheSize = orderWorker.options.maxCachedWorkflows;
     log(
       `worker settings, the same for the floor, the peer, the orders and the validator: ${JSON.stringify(tuning)} ` +

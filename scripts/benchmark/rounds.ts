@@ -1,7 +1,7 @@
 /**
- * The peer and the burst, alternated for `--rounds` rounds: each round runs them back to back, the order reversed
- * round by round so that the machine's drift falls on both, and every ratio is taken within a round, then their
- * median is the figure.
+ * The peer, the equal peer with the plain peer's one-promise variants, and the burst, alternated for `--rounds`
+ * rounds: each round runs them back to back, the order reversed round by round so that the machine's drift falls on
+ * all, and every ratio and cost is taken within a round, then their median is the figure.
  */
 import type { Client } from '@temporalio/client';
 import { burst } from './burst';
@@ -9,13 +9,19 @@ import type { BurstResult } from './burst';
 import { cpuText, cpuTotal, median } from './measure';
 import { peerBurst } from './peer';
 import type { PeerResult } from './peer';
+import { equalPeerBurst } from './equal-peer';
+import { equalPeer, promiseCostRows, promiseCosts, promiseNames, promiseVariants } from './promise-costs';
+import type { PeerVariant, PromiseName } from './promise-costs';
 import type { Phase, Settings } from './settings';
 import type { Row } from './table';
 
-/** One round of the comparison: the peer's burst and the order flow's, back to back. */
+/** One round of the comparison: the peers' bursts and the order flow's, back to back. */
 export interface Round {
   peer?: PeerResult;
   burst?: BurstResult;
+  equalPeer?: PeerResult;
+  /** The plain peer with one promise added. */
+  promisePeers?: Partial<Record<PromiseName, PeerResult>>;
 }
 
 export interface RoundClients {
@@ -40,6 +46,21 @@ export async function comparisonRounds(
       log(`peer, round ${index}: ${settings.orders} plain Order/CateringMatch pairs, started at once`);
       round.peer = await peerBurst(clients.plain, settings.orders);
     });
+  if (runs('equal-peer')) {
+    const variant = (v: PeerVariant) =>
+      equalPeerBurst(v.encrypted ? clients.app : clients.plain, settings.orders, v.taskQueue, v.promises);
+    entries.push(async (round, index) => {
+      log(
+        `equal peer, round ${index}: ${settings.orders} pairs with the order flow's promises, started at once`,
+      );
+      round.equalPeer = await variant(equalPeer);
+    });
+    for (const name of promiseNames)
+      entries.push(async (round, index) => {
+        log(`plain peer with ${promiseVariants[name].label}, round ${index}: ${settings.orders} pairs`);
+        (round.promisePeers ??= {})[name] = await variant(promiseVariants[name]);
+      });
+  }
   if (runs('burst'))
     entries.push(async (round, index) => {
       log(
@@ -66,6 +87,16 @@ export function roundFigures(rounds: Round[]) {
   const bursts = rounds.flatMap((r) => (r.burst ? [r.burst] : []));
   const peers = rounds.flatMap((r) => (r.peer ? [r.peer] : []));
   const orderPairsPerSecond = bursts.length ? median(bursts.map((b) => b.ordersPerSecond)) : undefined;
+  const equalPaired = rounds.flatMap(({ equalPeer, burst: order }) =>
+    equalPeer && order ? [{ equalPeer, order }] : [],
+  );
+  const equalPeerRatios = equalPaired.map(
+    ({ equalPeer, order }) => order.ordersPerSecond / equalPeer.pairsPerSecond,
+  );
+  const equalPeerCpuRatios = equalPaired.map(
+    ({ equalPeer, order }) => cpuTotal(equalPeer.cpuPerPair) / cpuTotal(order.cpuPerPair),
+  );
+  const equalPeers = rounds.flatMap((r) => (r.equalPeer ? [r.equalPeer] : []));
   return {
     ordersPerSecond: orderPairsPerSecond,
     orderPairsPerSecond,
@@ -76,6 +107,30 @@ export function roundFigures(rounds: Round[]) {
     // last pairs are scheduled (docs/benchmark.md, session 27).
     peerCpuRatio: paired.length ? median(peerCpuRatios) : undefined,
     peerCpuRatios,
+    equalPeerPairsPerSecond: equalPeers.length ? median(equalPeers.map((p) => p.pairsPerSecond)) : undefined,
+    equalPeerRatio: equalPaired.length ? median(equalPeerRatios) : undefined,
+    equalPeerRatios,
+    // The equal peer's CPU per pair over the order flow's, as peerCpuRatio is the plain peer's.
+    equalPeerCpuRatio: equalPaired.length ? median(equalPeerCpuRatios) : undefined,
+    equalPeerCpuRatios,
+    promiseCostsMs: !equalPeers.length
+      ? undefined
+      : promiseCosts(
+          rounds.flatMap((r) =>
+            r.peer
+              ? [
+                  {
+                    peer: r.peer.cpuPerPair,
+                    equalPeer: r.equalPeer?.cpuPerPair,
+                    order: r.burst?.cpuPerPair,
+                    promisePeers: Object.fromEntries(
+                      Object.entries(r.promisePeers ?? {}).map(([name, p]) => [name, p.cpuPerPair]),
+                    ),
+                  },
+                ]
+              : [],
+          ),
+        ),
   };
 }
 
@@ -92,7 +147,12 @@ export function roundRows(rounds: Round[], settings: Settings): Row[] {
     ],
     [`${name}: CPU per pair${inRound(i)}`, cpuText(peer.cpuPerPair), '', undefined],
   ];
-  rounds.forEach(({ peer, burst: order }, i) => {
+  rounds.forEach(({ peer, burst: order, equalPeer: equal, promisePeers }, i) => {
+    if (equal) rows.push(...peerRows('equal peer', equal, i));
+    for (const name of promiseNames) {
+      const variant = promisePeers?.[name];
+      if (variant) rows.push(...peerRows(`peer + ${promiseVariants[name].label}`, variant, i));
+    }
     if (peer) rows.push(...peerRows('peer', peer, i));
     if (order)
       rows.push(
@@ -117,12 +177,27 @@ export function roundRows(rounds: Round[], settings: Settings): Row[] {
 const each = (ratios: number[]) =>
   ratios.length > 1 ? ` (median of the rounds' ${ratios.map((r) => r.toFixed(2)).join(', ')})` : '';
 
-/** The order flow judged against the peer: pairs/s and CPU per pair, medians of the rounds'. */
+/** The order flow judged against the peers: pairs/s and CPU per pair, medians of the rounds'; the promises' costs. */
 export function ratioRows(figures: ReturnType<typeof roundFigures>): Row[] {
   const rows: Row[] = [];
   if (figures.peerRatio !== undefined && figures.peerCpuRatio !== undefined)
     rows.push(...plainRatioRows(figures.peerRatio, figures.peerCpuRatio, figures));
-  return rows;
+  if (figures.equalPeerRatio !== undefined && figures.equalPeerCpuRatio !== undefined)
+    rows.push(
+      [
+        'burst: pairs/s ratio to equal peer',
+        `${figures.equalPeerRatio.toFixed(2)}${each(figures.equalPeerRatios)}`,
+        '>= 0.90',
+        figures.equalPeerRatio >= 0.9,
+      ],
+      [
+        'burst: CPU per pair, equal peer / order flow',
+        `${figures.equalPeerCpuRatio.toFixed(2)}${each(figures.equalPeerCpuRatios)}`,
+        '',
+        undefined,
+      ],
+    );
+  return figures.promiseCostsMs ? [...rows, ...promiseCostRows(figures.promiseCostsMs)] : rows;
 }
 
 function plainRatioRows(

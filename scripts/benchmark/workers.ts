@@ -12,6 +12,13 @@ import { TaskQueue } from '../../src/contract';
 import { createAppWorkers } from '../../test/support/app-workers';
 import { failureConverterPath, testDataConverter } from '../../test/support/codec';
 import { workflowBundle } from '../../test/support/environments';
+import {
+  equalPeerTaskQueue,
+  equalPeerValidatorQueue,
+  promisePeerTaskQueue,
+  promisePeerValidatorQueue,
+} from './equal-peer-workflows';
+import type { EqualPeerActivities } from './equal-peer-workflows';
 import { floorTaskQueue } from './floor-workflow';
 import { peerTaskQueue } from './peer-workflows';
 import type { PeerActivities } from './peer-workflows';
@@ -98,4 +105,35 @@ export async function createPeerWorker(env: TestWorkflowEnvironment): Promise<Wo
 /** Runs `fn` with every worker polling, and stops them all once it settles. */
 export function runningAll<T>(workers: Worker[], fn: () => Promise<T>): Promise<T> {
   return workers.reduceRight<() => Promise<T>>((inner, worker) => () => worker.runUntil(inner), fn)();
+}
+
+/**
+ * The feature-equal peer's workers: its workflows and a validator on a queue of its own, each pair once with the
+ * project's codec (the equal peer, and encryption alone) and once without (the plain peer with one other promise).
+ */
+export async function createEqualPeerWorkers(env: TestWorkflowEnvironment): Promise<Worker[]> {
+  const bundle = (codec: boolean) =>
+    bundleWorkflowCode({
+      workflowsPath: require.resolve('./equal-peer-workflows'),
+      ...(codec ? { failureConverterPath } : {}),
+      logger: new DefaultLogger('WARN'),
+    });
+  const validateCard = () => Promise.resolve(true);
+  const activities: EqualPeerActivities = { validateCard, publishConfirmation: () => Promise.resolve() };
+  const pair = async (codec: boolean, taskQueue: string, validatorQueue: string) => {
+    const options = {
+      connection: env.nativeConnection,
+      namespace: env.namespace ?? 'default',
+      ...(codec ? { dataConverter: testDataConverter() } : {}),
+      ...benchmarkTuning(),
+    };
+    return [
+      await Worker.create({ ...options, taskQueue, workflowBundle: await bundle(codec), activities }),
+      await Worker.create({ ...options, taskQueue: validatorQueue, activities: { validateCard } }),
+    ];
+  };
+  return [
+    ...(await pair(true, equalPeerTaskQueue, equalPeerValidatorQueue)),
+    ...(await pair(false, promisePeerTaskQueue, promisePeerValidatorQueue)),
+  ];
 }
