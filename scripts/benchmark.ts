@@ -49,7 +49,13 @@ async function main(): Promise<void> {
   await withServer(settings, log, async (env) => {
     const faults: FaultInjection = {};
     const tuning = benchmarkTuning();
-    const { orders: orderWorker, validator } = await createBenchmarkAppWorkers(env, faults);
+    // The peer as the samples write it: the default data converter, no codec.
+    const plain = new Client({ connection: env.connection, namespace: env.namespace ?? 'default' });
+    const { orders: orderWorker, validator } = await createBenchmarkAppWorkers(
+      env,
+      faults,
+      settings.codec ? undefined : plain,
+    );
     const workers = [await createPeerWorker(env), await createFloorWorker(env), orderWorker, validator];
     if (runs('equal-peer')) workers.push(...(await createEqualPeerWorkers(env)));
     const cacheSize = orderWorker.options.maxCachedWorkflows;
@@ -57,18 +63,14 @@ async function main(): Promise<void> {
       `worker settings, the same for the floor, the peer, the orders and the validator: ${JSON.stringify(tuning)} ` +
         `(sticky cache ${cacheSize})`,
     );
-    const clients = {
-      app: env.client,
-      // The peer as the samples write it: the default data converter, no codec.
-      plain: new Client({ connection: env.connection, namespace: env.namespace ?? 'default' }),
-    };
+    const clients = { app: settings.codec ? env.client : plain, encrypted: env.client, plain };
     const { floorResult, rounds, load } = await runningAll(workers, async () => {
       const floorResult = runs('floor') ? await floorPhase(env.client, settings.orders, log) : undefined;
       const rounds = await comparisonRounds(settings, clients, log);
       const burstResult = rounds[0]?.burst;
       const load =
         runs('load') && floorResult && burstResult
-          ? await loadPhase(env.client, settings, faults, { floor: floorResult, burst: burstResult }, log)
+          ? await loadPhase(clients.app, settings, faults, { floor: floorResult, burst: burstResult }, log)
           : undefined;
       return { floorResult, rounds, load };
     });

@@ -12,6 +12,7 @@ import {
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
+  workflowInfo,
 } from '@temporalio/workflow';
 import { CustomerIdAttribute, MatchStatusAttribute, OrderStatusAttribute } from '../../src/contract/names';
 
@@ -25,6 +26,11 @@ export interface PeerPromises {
   deadlineTimers?: boolean;
   /** OrderStatus and CustomerId set at the start, OrderStatus and MatchStatus upserted at each status change. */
   statusUpserts?: boolean;
+  /**
+   * The match learns the menus from its order: the order's activity signals-with-start the match beside the card's
+   * validation, and the client's confirmations signal-with-start it too, so that either may come first.
+   */
+  menusHandedOver?: boolean;
 }
 
 export interface EqualPeerOrderInput {
@@ -38,11 +44,13 @@ export interface EqualPeerOrderInput {
 export interface EqualPeerActivities {
   validateCard(orderId: string): Promise<boolean>;
   publishConfirmation(orderId: string, menuId: string): Promise<void>;
+  offerMenus(orderId: string, menuId: string, taskQueue: string, promises: PeerPromises): Promise<void>;
 }
 
 export const equalPeerConfirmOrder = defineSignal<[{ menuId: string }]>('ConfirmOrder');
 export const equalPeerCustomerConfirmed = defineSignal<[{ menuId: string }]>('CustomerConfirmedMenu');
 export const equalPeerCatererConfirmed = defineSignal<[{ menuId: string }]>('CatererConfirmedMenu');
+export const equalPeerMenusOffered = defineSignal<[{ menuId: string }]>('MenusOffered');
 export const equalPeerSubmitOrder = defineUpdate<{ orderId: string; stored: true }, [EqualPeerOrderInput]>(
   'SubmitOrder',
 );
@@ -66,7 +74,9 @@ export async function EqualPeerOrder(input: EqualPeerOrderInput): Promise<string
     startToCloseTimeout: '10 seconds',
     ...(promises.validatorTaskQueue ? { taskQueue: promises.validatorTaskQueue } : {}),
   });
-  const { publishConfirmation } = proxyActivities<EqualPeerActivities>({ startToCloseTimeout: '10 seconds' });
+  const { publishConfirmation, offerMenus } = proxyActivities<EqualPeerActivities>({
+    startToCloseTimeout: '10 seconds',
+  });
   const status = (value: string) => {
     if (promises.statusUpserts)
       upsertSearchAttributes([
@@ -78,6 +88,9 @@ export async function EqualPeerOrder(input: EqualPeerOrderInput): Promise<string
   setHandler(equalPeerConfirmOrder, ({ menuId }) => void (confirmedMenu ??= menuId));
   if (promises.updateWithStart)
     setHandler(equalPeerSubmitOrder, () => ({ orderId: input.orderId, stored: true as const }));
+  const offering = promises.menusHandedOver
+    ? offerMenus(input.orderId, input.menuId, workflowInfo().taskQueue, promises)
+    : undefined;
   if (!(await validateCard(input.orderId))) return 'Rejected';
   status('Validated');
   const confirmed = () => confirmedMenu !== undefined;
@@ -86,6 +99,7 @@ export async function EqualPeerOrder(input: EqualPeerOrderInput): Promise<string
   } else await condition(confirmed);
   status('Confirmed');
   await publishConfirmation(input.orderId, confirmedMenu!);
+  await offering;
   return 'Confirmed';
 }
 
@@ -97,8 +111,11 @@ export async function EqualPeerMatch(orderId: string, promises: PeerPromises): P
   let caterer: string | undefined;
   setHandler(equalPeerCustomerConfirmed, ({ menuId }) => void (customer = menuId));
   setHandler(equalPeerCatererConfirmed, ({ menuId }) => void (caterer = menuId));
+  let offered: string | undefined;
+  setHandler(equalPeerMenusOffered, ({ menuId }) => void (offered = menuId));
   status('AwaitingConfirmations');
-  const matched = () => customer !== undefined && customer === caterer;
+  const matched = () =>
+    customer !== undefined && customer === caterer && (!promises.menusHandedOver || customer === offered);
   if (promises.deadlineTimers) {
     if (!(await condition(matched, deadline))) return 'Expired';
   } else await condition(matched);

@@ -49,6 +49,31 @@ async function startOrder(client: Client, taskQueue: string, input: EqualPeerOrd
   return startWorkflowOperation.workflowHandle();
 }
 
+/**
+ * Both confirmations for menu A: to the match the client started, or, when the order hands its menus over, by
+ * signal-with-start, since the order's offer may start the match first.
+ */
+async function confirmMenu(client: Client, taskQueue: string, orderId: string, promises: PeerPromises) {
+  const options = {
+    taskQueue,
+    workflowId: equalPeerMatchId(orderId),
+    args: [orderId, promises] as [string, PeerPromises],
+  };
+  if (promises.menusHandedOver) {
+    for (const signal of [equalPeerCustomerConfirmed, equalPeerCatererConfirmed])
+      await client.workflow.signalWithStart(EqualPeerMatch, {
+        ...options,
+        signal,
+        signalArgs: [{ menuId: 'A' }],
+      });
+    return client.workflow.getHandle(options.workflowId);
+  }
+  const match = await client.workflow.start(EqualPeerMatch, options);
+  await match.signal(equalPeerCustomerConfirmed, { menuId: 'A' });
+  await match.signal(equalPeerCatererConfirmed, { menuId: 'A' });
+  return match;
+}
+
 /** `n` pairs with `promises`, on the workers of `taskQueue`; `client` carries the codec when encryption is one. */
 export async function equalPeerBurst(
   client: Client,
@@ -70,13 +95,7 @@ export async function equalPeerBurst(
         promises,
       };
       const order = await startOrder(client, taskQueue, input);
-      const match = await client.workflow.start(EqualPeerMatch, {
-        taskQueue,
-        workflowId: equalPeerMatchId(orderId),
-        args: [orderId, promises],
-      });
-      await match.signal(equalPeerCustomerConfirmed, { menuId: 'A' });
-      await match.signal(equalPeerCatererConfirmed, { menuId: 'A' });
+      const match = await confirmMenu(client, taskQueue, orderId, promises);
       await match.result();
       if ((await order.result()) !== 'Confirmed')
         throw new Error(`equal peer order ${orderId} did not confirm`);

@@ -54,11 +54,27 @@ export const promiseVariants = {
   },
   deadlineTimers: { label: 'deadline timers', budgetMs: 2, ...plain, promises: { deadlineTimers: true } },
   statusUpserts: { label: 'status upserts', budgetMs: 6, ...plain, promises: { statusUpserts: true } },
+  // Not in issue 34's list, so not in the equal peer: what the order flow's match learning its menus from the order costs.
+  menusHandedOver: {
+    label: "menus handed over by the order's activity",
+    budgetMs: undefined,
+    ...plain,
+    promises: { menusHandedOver: true },
+  },
 } satisfies Record<string, PeerVariant & { label: string; budgetMs: number | undefined }>;
 
 export type PromiseName = keyof typeof promiseVariants;
 
 export const promiseNames = Object.keys(promiseVariants) as PromiseName[];
+
+/** The promises the equal peer makes all at once. */
+const equalPeerPromises: PromiseName[] = [
+  'encryption',
+  'updateWithStart',
+  'validatorQueue',
+  'deadlineTimers',
+  'statusUpserts',
+];
 
 /** What one round measured for the cost table: CPU per pair of the plain peer, the variants and the order flow. */
 export interface CostRound {
@@ -141,14 +157,11 @@ export function promiseCostRows(costs: PromiseCosts): Row[] {
         budgetMs === undefined ? undefined : cost.ms <= budgetMs,
       ]);
   }
-  const sum = promiseNames.reduce(
-    (total, name) => total + (name === 'none' ? 0 : (costs.promises[name]?.ms ?? 0)),
-    0,
-  );
+  const sum = equalPeerPromises.reduce((total, name) => total + (costs.promises[name]?.ms ?? 0), 0);
   if (costs.equalPeer)
     rows.push([
-      'promise: all of them (the equal peer) over the plain peer',
-      `${text(costs.equalPeer)}; the promises alone add up to ${sum.toFixed(1)}`,
+      'promise: the equal peer over the plain peer',
+      `${text(costs.equalPeer)}; its five promises alone add up to ${sum.toFixed(1)}`,
       '',
       undefined,
     ]);

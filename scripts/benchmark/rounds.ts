@@ -25,8 +25,10 @@ export interface Round {
 }
 
 export interface RoundClients {
-  /** The order flow's: the project's data converter. */
+  /** The order flow's: the project's data converter, unless `--codec off`. */
   app: Client;
+  /** The equal peer's: the project's data converter. */
+  encrypted: Client;
   /** The plain peer's: the default data converter, no codec, as the samples write it. */
   plain: Client;
 }
@@ -48,7 +50,12 @@ export async function comparisonRounds(
     });
   if (runs('equal-peer')) {
     const variant = (v: PeerVariant) =>
-      equalPeerBurst(v.encrypted ? clients.app : clients.plain, settings.orders, v.taskQueue, v.promises);
+      equalPeerBurst(
+        v.encrypted ? clients.encrypted : clients.plain,
+        settings.orders,
+        v.taskQueue,
+        v.promises,
+      );
     entries.push(async (round, index) => {
       log(
         `equal peer, round ${index}: ${settings.orders} pairs with the order flow's promises, started at once`,

@@ -31,6 +31,11 @@ export interface Settings {
    * default, which reads the cluster metadata for every command that carries a custom search attribute.
    */
   searchAttributeCache: boolean;
+  /**
+   * `on` (default): the order flow's client and workers encrypt, as production does. `off`: the default data
+   * converter, to measure what the codec costs the order flow (its payloads are larger than the peers').
+   */
+  codec: boolean;
 }
 
 export function parseArgs(argv: string[]): Settings {
@@ -47,6 +52,7 @@ export function parseArgs(argv: string[]): Settings {
     server: 'dev',
     submit: 'update',
     searchAttributeCache: true,
+    codec: true,
   };
   const positive = (flag: string, raw: string | undefined): number => {
     const n = Number(raw);
@@ -112,13 +118,17 @@ export function parseArgs(argv: string[]): Settings {
           throw new Error(`--search-attribute-cache ${value ?? ''}: on or off`);
         settings.searchAttributeCache = value === 'on';
         break;
+      case '--codec':
+        if (value !== 'on' && value !== 'off') throw new Error(`--codec ${value ?? ''}: on or off`);
+        settings.codec = value === 'on';
+        break;
       case '--json':
         if (!value) throw new Error('--json needs a file name');
         settings.json = value;
         break;
       default:
         throw new Error(
-          `unknown argument ${flag}: use --orders, --rate, --seconds, --low-rate, --soak, --phases, --rounds, --validator-latency-ms, --replay-rounds, --replay-processes, --target, --submit, --search-attribute-cache, --json`,
+          `unknown argument ${flag}: use --orders, --rate, --seconds, --low-rate, --soak, --phases, --rounds, --validator-latency-ms, --replay-rounds, --replay-processes, --target, --submit, --search-attribute-cache, --codec, --json`,
         );
     }
   }
