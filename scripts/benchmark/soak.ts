@@ -18,6 +18,7 @@ import {
   submitOrder,
 } from '../../src/clients/order-client';
 import { AppProcess } from '../../test/support/app-processes';
+import type { Row } from './table';
 
 export interface SoakSettings {
   orders: number;
@@ -231,3 +232,25 @@ export async function soak(client: Client, settings: SoakSettings): Promise<Soak
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
+
+export const soakRows = (soak: SoakResult): Row[] => [
+  [
+    `soak: ${soak.orders} orders + matches open`,
+    `peak RSS ${soak.peakRssMiB.toFixed(0)} MiB (base ${soak.baseRssMiB.toFixed(0)}, open ${soak.openRssMiB.toFixed(0)}; cache ${soak.stickyCache})`,
+    'peak <= 2048 MiB',
+    soak.peakRssMiB <= 2048,
+  ],
+  [
+    'soak: RSS per open workflow',
+    `${soak.rssPerOpenWorkflowKiB.toFixed(1)} KiB (${soak.openWorkflows} workflows open in ${soak.openSeconds.toFixed(0)} s)`,
+    '',
+    undefined,
+  ],
+  [
+    'soak: order worker restarts',
+    `${soak.workerRestarts} (confirmed ${soak.confirmed}, cancelled ${soak.cancelled} (${soak.cancelsSentAgain} sent again, unanswered in time), expired ${soak.expired}, ` +
+      `then the ${soak.confirmedAfterwards} still open confirmed; ${soak.totalSeconds.toFixed(0)} s in all)`,
+    '0',
+    soak.workerRestarts === 0,
+  ],
+];
