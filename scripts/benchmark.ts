@@ -9,8 +9,9 @@
  *   --seconds S         duration of each open loop (default 60)
  *   --low-rate R        a second open loop below capacity (default: half the burst's orders/s; 0 skips it)
  *   --soak N            open orders (each with its match) in the soak, on one order worker process (default 10000)
- *   --phases LIST       which to run, of floor,burst,peer,equal-peer,load,soak,replay (default all; load needs burst
- *                       and floor); equal-peer runs the feature-equal peer and the plain peer with each promise alone
+ *   --phases LIST       which to run, of floor,burst,desk,peer,equal-peer,load,soak,replay (default all; load needs burst
+ *                       and floor, desk needs burst); equal-peer runs the feature-equal peer and the plain peer with
+ *                       each promise alone; desk submits the burst's orders through the desk's HTTP API
  *   --rounds K          rounds of the peers and the burst, their order reversed round by round, so that the
  *                       machine's drift falls on all; the ratios and costs are the median of the rounds' (default 2)
  *   --validator-latency-ms L   the validator's answer time under the open-loop load (default 200)

@@ -8,7 +8,7 @@ import type { CateringMatchState, OrderState } from '../../src/contract';
 import type { Settings } from './settings';
 
 const good = { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' };
-const orderInput = (orderId: string, i: number) => ({
+export const orderInput = (orderId: string, i: number) => ({
   orderId,
   customerId: `customer-${i % 20}`,
   amount: 40 + (i % 100),

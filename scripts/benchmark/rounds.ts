@@ -7,6 +7,8 @@ import type { Client } from '@temporalio/client';
 import { burst } from './burst';
 import type { BurstResult } from './burst';
 import { cpuText, cpuTotal, median } from './measure';
+import { deskBurst, deskCpuRatio, deskRows } from './desk-burst';
+import type { DeskBurstResult } from './desk-burst';
 import { peerBurst } from './peer';
 import type { PeerResult } from './peer';
 import { equalPeerBurst } from './equal-peer';
@@ -22,6 +24,8 @@ export interface Round {
   equalPeer?: PeerResult;
   /** The plain peer with one promise added. */
   promisePeers?: Partial<Record<PromiseName, PeerResult>>;
+  /** The burst's orders submitted through the desk's API. */
+  desk?: DeskBurstResult;
 }
 
 export interface RoundClients {
@@ -75,6 +79,11 @@ export async function comparisonRounds(
       );
       round.burst = await burst(clients.app, settings.orders, settings.submit);
     });
+  if (runs('desk'))
+    entries.push(async (round, index) => {
+      log(`desk, round ${index}: the burst's ${settings.orders} orders submitted through the desk's API`);
+      round.desk = await deskBurst(clients.app, settings.orders);
+    });
   const rounds: Round[] = [];
   for (let index = 1; entries.length > 0 && index <= settings.rounds; index++) {
     const round: Round = {};
@@ -104,7 +113,15 @@ export function roundFigures(rounds: Round[]) {
     ({ equalPeer, order }) => cpuTotal(equalPeer.cpuPerPair) / cpuTotal(order.cpuPerPair),
   );
   const equalPeers = rounds.flatMap((r) => (r.equalPeer ? [r.equalPeer] : []));
+  const deskPaired = rounds.flatMap(({ desk, burst: order }) => (desk && order ? [{ desk, order }] : []));
+  const deskRatios = deskPaired.map(({ desk, order }) => desk.ordersPerSecond / order.ordersPerSecond);
+  const deskCpuRatios = deskPaired.map(({ desk, order }) => deskCpuRatio(order.cpuPerPair, desk.cpuPerPair));
   return {
+    // The API's orders/s over the client library's, and the library's CPU per pair over the API's: 0.91 is 10% more.
+    deskRatio: deskPaired.length ? median(deskRatios) : undefined,
+    deskRatios,
+    deskCpuRatio: deskPaired.length ? median(deskCpuRatios) : undefined,
+    deskCpuRatios,
     ordersPerSecond: orderPairsPerSecond,
     orderPairsPerSecond,
     peerPairsPerSecond: peers.length ? median(peers.map((p) => p.pairsPerSecond)) : undefined,
@@ -154,7 +171,17 @@ export function roundRows(rounds: Round[], settings: Settings): Row[] {
     ],
     [`${name}: CPU per pair${inRound(i)}`, cpuText(peer.cpuPerPair), '', undefined],
   ];
-  rounds.forEach(({ peer, burst: order, equalPeer: equal, promisePeers }, i) => {
+  rounds.forEach(({ peer, burst: order, equalPeer: equal, promisePeers, desk }, i) => {
+    if (desk)
+      rows.push(
+        [
+          `desk: orders/s${inRound(i)}`,
+          `${desk.ordersPerSecond.toFixed(1)} (${settings.orders} in ${desk.seconds.toFixed(1)} s, submitted through the API)`,
+          '',
+          undefined,
+        ],
+        [`desk: CPU per pair${inRound(i)}`, cpuText(desk.cpuPerPair), '', undefined],
+      );
     if (equal) rows.push(...peerRows('equal peer', equal, i));
     for (const name of promiseNames) {
       const variant = promisePeers?.[name];
@@ -187,6 +214,8 @@ const each = (ratios: number[]) =>
 /** The order flow judged against the peers: pairs/s and CPU per pair, medians of the rounds'; the promises' costs. */
 export function ratioRows(figures: ReturnType<typeof roundFigures>): Row[] {
   const rows: Row[] = [];
+  if (figures.deskRatio !== undefined && figures.deskCpuRatio !== undefined)
+    rows.push(...deskRows(figures.deskRatio, figures.deskCpuRatio));
   if (figures.peerRatio !== undefined && figures.peerCpuRatio !== undefined)
     rows.push(...plainRatioRows(figures.peerRatio, figures.peerCpuRatio, figures));
   if (figures.equalPeerRatio !== undefined && figures.equalPeerCpuRatio !== undefined)

@@ -1,7 +1,7 @@
 /** The benchmark's command line: which phases to run and how large. Usage is in scripts/benchmark.ts. */
 import { availableParallelism } from 'node:os';
 
-export const allPhases = ['floor', 'burst', 'peer', 'equal-peer', 'load', 'soak', 'replay'] as const;
+export const allPhases = ['floor', 'burst', 'desk', 'peer', 'equal-peer', 'load', 'soak', 'replay'] as const;
 export type Phase = (typeof allPhases)[number];
 
 export interface Settings {
