@@ -7,7 +7,27 @@ import { placeOrder } from '../../clients/place-order';
 import { OrderSubmitted } from '../../contract/messages';
 import type { DeskContext } from '../desk-context';
 import { participantLinks } from '../participants';
-import { cancelBody, confirmBody, idempotencyHeaders, orderIdParams, orderListQuery } from './schemas';
+import {
+  cancelBody,
+  confirmBody,
+  idempotencyHeaders,
+  orderIdParams,
+  orderListQuery,
+  responses,
+} from './schemas';
+
+const unauthorized = { 401: "no operator token, or not this desk's" };
+const unknownOrder = { 404: 'no such order' };
+const commandAnswers = responses(
+  { 200: "the order's answer: applied, or duplicate (and why)" },
+  {
+    ...unauthorized,
+    ...unknownOrder,
+    409: 'refused by the order (the reason says why), or the order is closed',
+    422: 'a malformed command, each problem named',
+    503: 'no order worker answered in time; sending it again is safe',
+  },
+);
 
 /** How long a command waits for the order's answer before the API says it did not answer (503, safe to retry). */
 const answerWithin = '10 seconds';
@@ -25,6 +45,21 @@ export const ordersApi =
           summary: 'Submit an order (OrderSubmitted); the order itself answers OrderStored',
           body: OrderSubmitted(),
           tags: ['orders'],
+          response: responses(
+            {
+              200: 'OrderStored: the same submission again (created false)',
+              201: 'OrderStored: a new order, answered by the order itself; Location names it',
+              202: 'OrderStored: stored, but no order worker answered yet (acknowledged false)',
+            },
+            {
+              400: 'the body is not JSON',
+              ...unauthorized,
+              409: 'the orderId is taken by an order with other content, or by a closed order',
+              413: 'the body is over 64 KiB',
+              415: 'the body is not application/json',
+              422: "a malformed order, each problem named in the contract's words; nothing was started",
+            },
+          ),
         },
       },
       async (request, reply) => {
@@ -44,6 +79,10 @@ export const ordersApi =
           summary: 'Orders from visibility, newest first, a page at a time',
           querystring: orderListQuery,
           tags: ['orders'],
+          response: responses(
+            { 200: 'a page of orders, and nextPageToken while more remain' },
+            { ...unauthorized, 422: 'an unknown status or a page size out of 1-100' },
+          ),
         },
       },
       async (request) => {
@@ -59,7 +98,17 @@ export const ordersApi =
 
     app.get(
       '/api/orders/:orderId',
-      { schema: { summary: "The order's state (no card data)", params: orderIdParams, tags: ['orders'] } },
+      {
+        schema: {
+          summary: "The order's state (no card data)",
+          params: orderIdParams,
+          tags: ['orders'],
+          response: responses(
+            { 200: "the order's state: its getState query, or its result once closed" },
+            { ...unauthorized, ...unknownOrder },
+          ),
+        },
+      },
       async (request) => getOrderState(client, request.params.orderId),
     );
 
@@ -72,6 +121,7 @@ export const ordersApi =
           body: confirmBody,
           headers: idempotencyHeaders,
           tags: ['commands'],
+          response: commandAnswers,
         },
       },
       async (request) =>
@@ -94,6 +144,7 @@ export const ordersApi =
           params: orderIdParams,
           body: cancelBody,
           tags: ['commands'],
+          response: commandAnswers,
         },
       },
       async (request) => cancelOrder(client, request.params.orderId, request.body?.reason, { answerWithin }),
@@ -106,6 +157,7 @@ export const ordersApi =
           summary: 'ResumeValidation: try a stalled card validation again now; again is answered duplicate',
           params: orderIdParams,
           tags: ['commands'],
+          response: commandAnswers,
         },
       },
       async (request) => resumeValidation(client, request.params.orderId, { answerWithin }),
@@ -113,7 +165,17 @@ export const ordersApi =
 
     app.get(
       '/api/matches/:orderId',
-      { schema: { summary: "The order's catering match", params: orderIdParams, tags: ['matches'] } },
+      {
+        schema: {
+          summary: "The order's catering match",
+          params: orderIdParams,
+          tags: ['matches'],
+          response: responses(
+            { 200: "the match's state" },
+            { ...unauthorized, 404: 'no match for this order' },
+          ),
+        },
+      },
       async (request) => getMatchState(client, request.params.orderId),
     );
 
@@ -124,6 +186,14 @@ export const ordersApi =
           summary: "Signed links for the order's customer and caterers, valid until the order's deadline",
           params: orderIdParams,
           tags: ['participants'],
+          response: responses(
+            { 200: 'one link per participant, and when they expire' },
+            {
+              ...unauthorized,
+              404: 'no such order, or its match has not started yet',
+              409: 'the order is finished, or offers no menus',
+            },
+          ),
         },
       },
       async (request) => participantLinks(client, request.params.orderId, desk.link),

@@ -3,7 +3,9 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod';
 import type { DeskContext } from '../desk-context';
 import { readLink } from '../links';
 import { answerAsParticipant, participantView } from '../participants';
-import { respondBody, respondParams } from './schemas';
+import { respondBody, respondParams, responses } from './schemas';
+
+const linkRefused = { 403: 'the link was altered, has expired, or may not answer for this menu' };
 
 export const participantsApi =
   (desk: DeskContext): FastifyPluginAsyncZod =>
@@ -18,6 +20,10 @@ export const participantsApi =
           summary: 'What the link holder may see: the menus offered to them and their answers so far',
           params: respondParams,
           tags: ['participants'],
+          response: responses(
+            { 200: 'their menus, their answers so far, the deadline' },
+            { ...linkRefused, 404: 'the order has no catering match' },
+          ),
           // No operator token: the signed link in the path is the credential.
           security: [],
         },
@@ -33,6 +39,15 @@ export const participantsApi =
           params: respondParams,
           body: respondBody,
           tags: ['participants'],
+          response: responses(
+            { 200: 'their view, with the answer just sent' },
+            {
+              ...linkRefused,
+              404: 'the order has no catering match',
+              409: 'the match takes no more answers',
+              422: 'a malformed answer, or a customer declining',
+            },
+          ),
           security: [],
         },
       },

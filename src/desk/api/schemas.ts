@@ -40,6 +40,31 @@ export const orderListQuery = z.object({
   pageToken: z.optional(z.string().check(z.maxLength(4096))),
 });
 
+/** An RFC 9457 problem, as every error of the desk is answered (src/desk/problems.ts); further members may follow. */
+const problemSchema = z.looseObject({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  detail: z.string(),
+  problems: z.optional(z.array(z.string())),
+});
+
+/** JSON the workflows answer with (a state, an answer): described in prose here, its types are the contract's. */
+const workflowAnswer = z.unknown();
+
+/** The answers a route documents, each with what it means there: its successes' JSON and its problems. */
+export function responses(successes: Record<number, string>, problems: Record<number, string>) {
+  const described = (entries: Record<number, string>, type: string, schema: z.ZodMiniType) =>
+    Object.entries(entries).map(([status, description]) => [
+      status,
+      { description, content: { [type]: { schema } } },
+    ]);
+  return Object.fromEntries([
+    ...described(successes, 'application/json', workflowAnswer),
+    ...described(problems, 'application/problem+json', problemSchema),
+  ]) as Record<string, { description: string; content: Record<string, { schema: z.ZodMiniType }> }>;
+}
+
 export const respondParams = z.object({ token: z.string() });
 
 export const respondBody = z.object({
