@@ -3,12 +3,10 @@
  * is (the order, its match, both confirmations, then both results), with the promises a run names: every one for the
  * equal peer, one alone for its cost.
  */
-import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { WithStartWorkflowOperation } from '@temporalio/client';
 import { CustomerIdAttribute, OrderStatusAttribute } from '../../src/contract/names';
 import { uniqueId } from '../../test/support/environments';
-import { cpuMeter } from './cpu';
 import {
   EqualPeerMatch,
   EqualPeerOrder,
@@ -19,7 +17,7 @@ import {
   equalPeerSubmitOrder,
 } from './equal-peer-workflows';
 import type { EqualPeerOrderInput, PeerPromises } from './equal-peer-workflows';
-import { perPair, transitionsOf } from './measure';
+import { measurePairs } from './measure';
 import type { PeerResult } from './peer';
 
 /** Starts the order as the promises say: by update-with-start answered by the order, or by a plain start. */
@@ -75,17 +73,17 @@ async function confirmMenu(client: Client, taskQueue: string, orderId: string, p
 }
 
 /** `n` pairs with `promises`, on the workers of `taskQueue`; `client` carries the codec when encryption is one. */
-export async function equalPeerBurst(
+export function equalPeerBurst(
   client: Client,
   n: number,
   taskQueue: string,
   promises: PeerPromises,
 ): Promise<PeerResult> {
   const batch = uniqueId('equal-peer');
-  const started = performance.now();
-  const cpu = cpuMeter();
-  await Promise.all(
-    Array.from({ length: n }, async (_, i) => {
+  return measurePairs(
+    client,
+    n,
+    async (i) => {
       const orderId = `${batch}-${i}`;
       const input = {
         orderId,
@@ -99,20 +97,7 @@ export async function equalPeerBurst(
       await match.result();
       if ((await order.result()) !== 'Confirmed')
         throw new Error(`equal peer order ${orderId} did not confirm`);
-    }),
+    },
+    (i) => [equalPeerOrderId(`${batch}-${i}`), equalPeerMatchId(`${batch}-${i}`)],
   );
-  const seconds = (performance.now() - started) / 1000;
-  const cpuSpent = cpu();
-  const handles = Array.from({ length: n }, (_, i) => [
-    client.workflow.getHandle(equalPeerOrderId(`${batch}-${i}`)),
-    client.workflow.getHandle(equalPeerMatchId(`${batch}-${i}`)),
-  ]).flat();
-  const transitions = await transitionsOf(handles);
-  return {
-    seconds,
-    pairsPerSecond: n / seconds,
-    transitions,
-    perPair: transitions / n,
-    cpuPerPair: perPair(cpuSpent, n),
-  };
 }

@@ -1,5 +1,7 @@
 /** What every phase measures with: percentiles and medians, state transitions from `describe`, CPU per pair. */
-import type { WorkflowHandle } from '@temporalio/client';
+import { performance } from 'node:perf_hooks';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { cpuMeter } from './cpu';
 import type { CpuSplit } from './cpu';
 
 export const percentile = (values: number[], p: number): number => {
@@ -39,3 +41,31 @@ export const cpuTotal = ({ workerMs, serverMs }: CpuPerPair) => workerMs + serve
 
 export const cpuText = ({ workerMs, serverMs }: CpuPerPair) =>
   `client and workers ${workerMs.toFixed(1)} + server ${serverMs.toFixed(1)} = ${(workerMs + serverMs).toFixed(1)} ms`;
+
+/**
+ * `n` pairs run at once by `runPair`, timed, with their CPU per pair and the transitions of the two workflows each
+ * pair names (`workflowIdsOf`): how every peer is measured, so that the peers differ only by their workflows.
+ */
+export async function measurePairs(
+  client: Client,
+  n: number,
+  runPair: (i: number) => Promise<void>,
+  workflowIdsOf: (i: number) => [string, string],
+) {
+  const started = performance.now();
+  const cpu = cpuMeter();
+  await Promise.all(Array.from({ length: n }, (_, i) => runPair(i)));
+  const seconds = (performance.now() - started) / 1000;
+  const cpuSpent = cpu();
+  const handles = Array.from({ length: n }, (_, i) => workflowIdsOf(i))
+    .flat()
+    .map((id) => client.workflow.getHandle(id));
+  const transitions = await transitionsOf(handles);
+  return {
+    seconds,
+    pairsPerSecond: n / seconds,
+    transitions,
+    perPair: transitions / n,
+    cpuPerPair: perPair(cpuSpent, n),
+  };
+}

@@ -1,9 +1,7 @@
 /** The peer phase: plain Order/CateringMatch pairs as the samples would write them, started at once. */
-import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { uniqueId } from '../../test/support/environments';
-import { cpuMeter } from './cpu';
-import { perPair, transitionsOf } from './measure';
+import { measurePairs } from './measure';
 import {
   PeerMatch,
   PeerOrder,
@@ -18,12 +16,12 @@ import {
  * `n` pairs of the peer (scripts/benchmark/peer-workflows.ts) started at once, each as the business drives the order
  * flow: the order started, its match started, both confirmations signalled (four client calls), then both results.
  */
-export async function peerBurst(client: Client, n: number) {
+export function peerBurst(client: Client, n: number) {
   const batch = uniqueId('peer');
-  const started = performance.now();
-  const cpu = cpuMeter();
-  await Promise.all(
-    Array.from({ length: n }, async (_, i) => {
+  return measurePairs(
+    client,
+    n,
+    async (i) => {
       const orderId = `${batch}-${i}`;
       const order = await client.workflow.start(PeerOrder, {
         taskQueue: peerTaskQueue,
@@ -39,22 +37,9 @@ export async function peerBurst(client: Client, n: number) {
       await match.signal(peerCatererConfirmed, { menuId: 'A' });
       await match.result();
       if ((await order.result()) !== 'Confirmed') throw new Error(`peer order ${orderId} did not confirm`);
-    }),
+    },
+    (i) => [peerOrderId(`${batch}-${i}`), peerMatchId(`${batch}-${i}`)],
   );
-  const seconds = (performance.now() - started) / 1000;
-  const cpuSpent = cpu();
-  const handles = Array.from({ length: n }, (_, i) => [
-    client.workflow.getHandle(peerOrderId(`${batch}-${i}`)),
-    client.workflow.getHandle(peerMatchId(`${batch}-${i}`)),
-  ]).flat();
-  const transitions = await transitionsOf(handles);
-  return {
-    seconds,
-    pairsPerSecond: n / seconds,
-    transitions,
-    perPair: transitions / n,
-    cpuPerPair: perPair(cpuSpent, n),
-  };
 }
 
 export type PeerResult = Awaited<ReturnType<typeof peerBurst>>;
