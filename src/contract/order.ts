@@ -62,3 +62,7 @@ export const orderStatuses = [
   'Expired',
 ] as const;
 export type OrderStatus = (typeof orderStatuses)[number];
+
+/** The statuses an order closes at: it takes no more commands, and its customer and caterers no more answers. */
+export const finalOrderStatuses: readonly OrderStatus[] = ['Confirmed', 'Rejected', 'Cancelled', 'Expired'];
+export const isFinalOrderStatus = (status: OrderStatus): boolean => finalOrderStatuses.includes(status);

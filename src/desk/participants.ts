@@ -6,7 +6,8 @@
 import type { Client } from '@temporalio/client';
 import { getMatchState, MatchNotFoundError, publishMenuEvent } from '../clients/catering-match-client';
 import { getOrderState } from '../clients/order-client';
-import type { CateringMatchState, CateringMatchStatus, OrderStatus } from '../contract';
+import type { CateringMatchState, CateringMatchStatus } from '../contract';
+import { isFinalOrderStatus } from '../contract';
 import { answerEventId, signLink } from './links';
 import type { LinkClaims } from './links';
 import { DeskRefusal } from './problems';
@@ -133,9 +134,6 @@ export interface ParticipantLinks {
   caterers: { catererId: string; url: string }[];
 }
 
-/** Finished orders take no answers: no links for them. */
-const finalOrderStatuses: readonly OrderStatus[] = ['Confirmed', 'Rejected', 'Cancelled', 'Expired'];
-
 /**
  * One link per participant of an order's match: the customer, and each caterer of a menu on offer; each valid until
  * the match's deadline, which is the order's own (`confirmWithin`).
@@ -146,7 +144,7 @@ export async function participantLinks(
   link: { key: string; publicUrl: string },
 ): Promise<ParticipantLinks> {
   const order = await getOrderState(client, orderId);
-  if (finalOrderStatuses.includes(order.status))
+  if (isFinalOrderStatus(order.status))
     throw new DeskRefusal(409, `order ${orderId} is ${order.status}; it takes no more answers`);
   if (order.menus.length === 0)
     throw new DeskRefusal(

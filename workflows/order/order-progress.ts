@@ -17,7 +17,8 @@ import type {
   OrderSubmitted,
 } from '../../src/contract';
 import { workflowMetrics } from '../metrics';
-import { initialOrderState, isFinal, recordRefusal, statusLine } from './order-rules';
+import { isFinalOrderStatus } from '../../src/contract/order';
+import { initialOrderState, recordRefusal, statusLine } from './order-rules';
 
 export const now = (): string => new Date().toISOString();
 
@@ -93,7 +94,7 @@ export function moveTo(state: OrderState, status: OrderStatus, note?: string): v
   state.transitions.push(note === undefined ? { status, at } : { status, at, note });
   if (status === 'Validated') workflowMetrics.orderValidated(state.submittedAt, at);
   if (status === 'Confirmed') workflowMetrics.orderConfirmed(state.submittedAt, at);
-  if (isFinal(status)) workflowMetrics.orderFinished(status);
+  if (isFinalOrderStatus(status)) workflowMetrics.orderFinished(status);
   log.info('order status changed', { orderId: state.orderId, from, to: status, note });
   publish(state);
 }

@@ -7,14 +7,10 @@ import type {
   CancelOrder,
   ConfirmOrder,
   OrderState,
-  OrderStatus,
   OrderSubmitted,
   Refusal,
   StallEpisode,
 } from '../../src/contract';
-
-export const finalStatuses: readonly OrderStatus[] = ['Confirmed', 'Rejected', 'Cancelled', 'Expired'];
-export const isFinal = (status: OrderStatus): boolean => finalStatuses.includes(status);
 
 // State is carried across continue-as-new; a client that keeps sending refused commands must not grow it forever.
 export const maxRefusalsKept = 50;

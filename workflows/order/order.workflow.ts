@@ -3,6 +3,7 @@ import type { createMatchOfferActivities } from '../../activities/match-offer';
 import type { createOrderNotificationActivities } from '../../activities/order-notifications';
 import type { OrderCarriedState, OrderState, OrderSubmitted } from '../../src/contract';
 import { checkOrderSubmitted, effectiveOrderSettings } from '../../src/contract/order-input';
+import { isFinalOrderStatus } from '../../src/contract/order';
 import { raiseAlert } from '../alerts';
 import { workflowMetrics } from '../metrics';
 import { registerOrderHandlers } from './order-commands';
@@ -16,7 +17,6 @@ import {
   startProgress,
 } from './order-progress';
 import type { OrderProgress } from './order-progress';
-import { isFinal } from './order-rules';
 import { invalidOrder, validate, waitForReactivation } from './order-validation';
 
 // Retried without limit: the notice is idempotent by orderId, and a confirmed order must be announced.
@@ -48,7 +48,7 @@ export async function Order(input: OrderSubmitted, carried?: OrderCarriedState):
   publish(state);
   if (!carried) offerMenus(run);
 
-  while (!isFinal(state.status)) {
+  while (!isFinalOrderStatus(state.status)) {
     if (mustContinueAsNew(run)) {
       await handlersFinished(run);
       return continueAsNew<typeof Order>(order, carriedOf(run));

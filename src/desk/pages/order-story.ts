@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { getMatchState, MatchNotFoundError } from '../../clients/catering-match-client';
 import { getOrderState } from '../../clients/order-client';
 import type { CateringMatchState, OrderState, OrderStatus } from '../../contract';
+import { isFinalOrderStatus } from '../../contract';
 import { formatTime } from './page-kit';
 
 export interface StoryMenu {
@@ -36,8 +37,6 @@ export interface OrderStory {
   refusals: { at: string; text: string }[];
   transitions: { at: string; status: OrderStatus; note?: string }[];
 }
-
-const finished: readonly OrderStatus[] = ['Confirmed', 'Rejected', 'Cancelled', 'Expired'];
 
 function validationLines(order: OrderState): string[] {
   const v = order.validation;
@@ -127,7 +126,7 @@ export async function orderStory(client: Client, orderId: string): Promise<Order
   const story: OrderStory = {
     orderId: order.orderId,
     status: order.status,
-    finished: finished.includes(order.status),
+    finished: isFinalOrderStatus(order.status),
     customerId: order.customerId,
     amount: `${order.amount.toFixed(2)} ${order.currency}`,
     submittedAt: formatTime(order.submittedAt),
