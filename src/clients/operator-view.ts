@@ -25,6 +25,10 @@ function table(header: string[], rows: string[][]): string {
   return [line(header), ...rows.map(line)].join('\n');
 }
 
+/** An order's amount with its currency; `-` for an order started by hand, which has none on record. */
+export const formatAmount = (order: Pick<OrderSummary, 'amount' | 'currency'>): string =>
+  order.amount === undefined ? '-' : `${order.amount.toFixed(2)} ${order.currency ?? ''}`.trim();
+
 /** One line an order, newest first as listed; an order started by hand has no amount on record (`-`). */
 export function formatOrdersTable(orders: readonly OrderSummary[], now: Date): string {
   if (orders.length === 0) return 'no orders';
@@ -34,7 +38,7 @@ export function formatOrdersTable(orders: readonly OrderSummary[], now: Date): s
       o.orderId,
       o.status ?? o.executionStatus,
       o.customerId ?? '-',
-      o.amount === undefined ? '-' : `${o.amount.toFixed(2)} ${o.currency ?? ''}`.trim(),
+      formatAmount(o),
       formatAge(now.getTime() - o.startTime.getTime()),
     ]),
   );

@@ -5,6 +5,7 @@ import { cancelOrder, confirmOrder, getOrderState, resumeValidation } from '../.
 import { listOrderPage } from '../../clients/order-pages';
 import { placeOrder } from '../../clients/place-order';
 import { OrderSubmitted } from '../../contract/messages';
+import { answerWithin } from '../desk-context';
 import type { DeskContext } from '../desk-context';
 import { participantLinks } from '../participants';
 import {
@@ -28,9 +29,6 @@ const commandAnswers = responses(
     503: 'no order worker answered in time; sending it again is safe',
   },
 );
-
-/** How long a command waits for the order's answer before the API says it did not answer (503, safe to retry). */
-const answerWithin = '10 seconds';
 
 export const ordersApi =
   (desk: DeskContext): FastifyPluginAsyncZod =>

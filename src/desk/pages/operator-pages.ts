@@ -2,13 +2,14 @@
 import { randomUUID } from 'node:crypto';
 import { WorkflowNotFoundError } from '@temporalio/client';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
-import { cancelOrder, confirmOrder, OrderNotFoundError, resumeValidation } from '../../clients/order-client';
+import { cancelOrder, confirmOrder, resumeValidation } from '../../clients/order-client';
 import type { CommandAnswer } from '../../contract';
 import { listOrderPage } from '../../clients/order-pages';
-import { countOrders, formatAge } from '../../clients/operator-view';
+import { countOrders, formatAge, formatAmount } from '../../clients/operator-view';
 import { placeOrder } from '../../clients/place-order';
 import { orderStatuses, orderWorkflowId } from '../../contract';
 import { maxLengths } from '../../contract/messages';
+import { answerWithin } from '../desk-context';
 import type { DeskContext } from '../desk-context';
 import { sameSecret } from '../operator-auth';
 import { participantLinks } from '../participants';
@@ -25,9 +26,6 @@ import {
   takeFlash,
 } from './page-kit';
 import type { Flash } from './page-kit';
-
-/** How long a command waits for the order's answer, as the API waits. */
-const answerWithin = '10 seconds';
 
 /** An order as the desk's form starts it: every field the shop sends, to be filled in. */
 const orderTemplate = JSON.stringify(
@@ -96,7 +94,7 @@ export const operatorPages =
           href: orderPath(o.orderId),
           status: o.status ?? o.executionStatus,
           customerId: o.customerId ?? '-',
-          amount: o.amount === undefined ? '-' : `${o.amount.toFixed(2)} ${o.currency ?? ''}`.trim(),
+          amount: formatAmount(o),
           age: formatAge(now - o.startTime.getTime()),
         })),
         nextPage:
@@ -156,7 +154,7 @@ export const operatorPages =
       const story = await orderStory(client, orderId);
       let links: ParticipantLinks | undefined;
       let linksRefused: string | undefined;
-      if ((request.query as { links?: string }).links !== undefined && !story.finished) {
+      if ((request.query as { links?: string }).links !== undefined) {
         try {
           links = await participantLinks(client, orderId, desk.link);
         } catch (err) {
@@ -217,19 +215,10 @@ export const operatorPages =
       }));
     });
 
-    // Links are signed from the order, the role and the deadline alone, so the page after the redirect makes the
-    // very same links again; this checks that there may be links at all, and says why not when there may not.
+    // Links are signed from the order, the role and the deadline alone: the order's page makes them, or says why it
+    // may not (a finished order, no menus, no match yet), so the form only leads there.
     app.post('/orders/:orderId/links', async (request, reply) => {
       const { orderId } = request.params as { orderId: string };
-      try {
-        await participantLinks(client, orderId, desk.link);
-      } catch (err) {
-        // An unknown order is a 404 page; an order whose match has not started yet is a message.
-        const known = problemOf(err);
-        if (!known || err instanceof OrderNotFoundError) throw err;
-        setFlash(reply, { kind: 'error', text: known.detail });
-        return reply.redirect(orderPath(orderId), 303);
-      }
       return reply.redirect(`${orderPath(orderId)}?links=1#links`, 303);
     });
   };

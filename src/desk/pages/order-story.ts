@@ -4,6 +4,7 @@
  */
 import type { Client } from '@temporalio/client';
 import { getMatchState, MatchNotFoundError } from '../../clients/catering-match-client';
+import { formatAmount } from '../../clients/operator-view';
 import { getOrderState } from '../../clients/order-client';
 import type { CateringMatchState, OrderState, OrderStatus } from '../../contract';
 import { isFinalOrderStatus } from '../../contract';
@@ -128,7 +129,7 @@ export async function orderStory(client: Client, orderId: string): Promise<Order
     status: order.status,
     finished: isFinalOrderStatus(order.status),
     customerId: order.customerId,
-    amount: `${order.amount.toFixed(2)} ${order.currency}`,
+    amount: formatAmount(order),
     submittedAt: formatTime(order.submittedAt),
     validation: validationLines(order),
     menus: order.menus.map((offer) => {
