@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker } from '@temporalio/worker';
-import { publishMenuEvent } from '../src/clients/catering-match-client';
+import { agreeOnMenu } from './support/agree-on-menu';
 import { getOrderState } from '../src/clients/order-client';
 import { placeOrder } from '../src/clients/place-order';
 import { cateringMatchWorkflowId, orderWorkflowId } from '../src/contract';
@@ -74,17 +74,7 @@ describe('a dev server with open release-1 orders, upgraded to release 2', () =>
   };
 
   const confirm = async (orderId: string) => {
-    await publishMenuEvent(client, 'CustomerConfirmedMenu', {
-      orderId,
-      menuId: 'A',
-      eventId: `${orderId}-c`,
-    });
-    await publishMenuEvent(client, 'CatererConfirmedMenu', {
-      orderId,
-      menuId: 'A',
-      catererId: 'caterer-anna',
-      eventId: `${orderId}-k`,
-    });
+    await agreeOnMenu(client, orderId);
   };
 
   const finishedOn = async (orderId: string, version: string) => {

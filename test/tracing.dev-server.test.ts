@@ -9,7 +9,7 @@ import { createCreditCardValidatorActivities } from '../activities/credit-card-v
 import { createMatchOfferActivities } from '../activities/match-offer';
 import { createOrderNotificationActivities } from '../activities/order-notifications';
 import type { PublishedConfirmation } from '../activities/order-notifications';
-import { publishMenuEvent } from '../src/clients/catering-match-client';
+import { agreeOnMenu } from './support/agree-on-menu';
 import { MemoryLedger } from '../src/infra/jsonl-ledger';
 import { getOrderState } from '../src/clients/order-client';
 import { placeOrder } from '../src/clients/place-order';
@@ -98,17 +98,7 @@ describe('traces: one order, one trace', () => {
           () => getOrderState(client, orderId),
           (state) => state.matchOffer !== undefined,
         );
-        await publishMenuEvent(client, 'CustomerConfirmedMenu', {
-          orderId,
-          menuId: 'A',
-          eventId: `${orderId}-c`,
-        });
-        await publishMenuEvent(client, 'CatererConfirmedMenu', {
-          orderId,
-          menuId: 'A',
-          catererId: 'caterer-anna',
-          eventId: `${orderId}-k`,
-        });
+        await agreeOnMenu(client, orderId);
         const final = await client.workflow.getHandle<typeof Order>(orderWorkflowId(orderId)).result();
         expect(final.status).toBe('Confirmed');
         // Workflow spans leave the sandbox through a sink when their workflow task completes.

@@ -1,7 +1,7 @@
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { Worker, WorkflowBundleWithSourceMap } from '@temporalio/worker';
-import { publishMenuEvent } from '../../src/clients/catering-match-client';
+import { agreeOnMenu } from './agree-on-menu';
 import { getOrderState } from '../../src/clients/order-client';
 import { placeOrder } from '../../src/clients/place-order';
 import { cateringMatchWorkflowId, orderWorkflowId } from '../../src/contract';
@@ -89,17 +89,7 @@ export function describeVersionRollout(
     };
 
     const confirm = async (orderId: string) => {
-      await publishMenuEvent(client, 'CustomerConfirmedMenu', {
-        orderId,
-        menuId: 'A',
-        eventId: `${orderId}-c`,
-      });
-      await publishMenuEvent(client, 'CatererConfirmedMenu', {
-        orderId,
-        menuId: 'A',
-        catererId: 'caterer-anna',
-        eventId: `${orderId}-k`,
-      });
+      await agreeOnMenu(client, orderId);
       return eventually(
         `order ${orderId} confirmed`,
         () => getOrderState(client, orderId),
