@@ -6,15 +6,14 @@
 import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
-import { publishMenuEvent } from '../../src/clients/catering-match-client';
-import { cateringMatchWorkflowId, orderWorkflowId } from '../../src/contract';
-import type { OrderState, OrderStored } from '../../src/contract';
+import type { OrderStored } from '../../src/contract';
 import { buildDesk } from '../../src/desk/app';
 import { uniqueId } from '../../test/support/environments';
 import { cpuMeter } from './cpu';
 import { cpuTotal, perPair } from './measure';
 import type { CpuPerPair } from './measure';
-import { orderInput } from './order-flow';
+import { oneOrder } from './order-flow';
+import type { Submit } from './order-flow';
 import type { Row } from './table';
 
 export interface DeskBurstResult {
@@ -32,7 +31,8 @@ export async function deskBurst(client: Client, n: number): Promise<DeskBurstRes
     const ids = Array.from({ length: n }, (_, i) => `${batch}-${i}`);
     const started = performance.now();
     const cpu = cpuMeter();
-    await Promise.all(ids.map((id, i) => oneOrderThroughTheDesk(client, url, operatorToken, id, i)));
+    const submit = submitThroughTheDesk(url, operatorToken);
+    await Promise.all(ids.map((id, i) => oneOrder(client, id, i, submit)));
     const seconds = (performance.now() - started) / 1000;
     return { seconds, ordersPerSecond: n / seconds, cpuPerPair: perPair(cpu(), n) };
   } finally {
@@ -40,35 +40,20 @@ export async function deskBurst(client: Client, n: number): Promise<DeskBurstRes
   }
 }
 
-async function oneOrderThroughTheDesk(
-  client: Client,
-  url: string,
-  token: string,
-  orderId: string,
-  i: number,
-): Promise<void> {
-  const response = await fetch(`${url}/api/orders`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: JSON.stringify(orderInput(orderId, i)),
-  });
-  // 202 is the burst's `acknowledged: false`: stored, the order's answer later than the desk's 10 s wait.
-  if (response.status !== 201 && response.status !== 202)
-    throw new Error(`order ${orderId}: the desk answered ${response.status}`);
-  const stored = (await response.json()) as OrderStored;
-  await publishMenuEvent(client, 'CustomerConfirmedMenu', { orderId, menuId: 'A', eventId: `${orderId}-c` });
-  const published = await publishMenuEvent(client, 'CatererConfirmedMenu', {
-    orderId,
-    menuId: 'A',
-    catererId: 'caterer-anna',
-    eventId: `${orderId}-k`,
-  });
-  await client.workflow.getHandle(cateringMatchWorkflowId(orderId), published.runId).result();
-  const order = (await client.workflow
-    .getHandle(orderWorkflowId(orderId), stored.runId)
-    .result()) as OrderState;
-  if (order.status !== 'Confirmed') throw new Error(`order ${orderId} ended ${order.status}`);
-}
+/** POST /api/orders with the operator's token: the stored order's run id, as the client library's submission gives it. */
+const submitThroughTheDesk =
+  (url: string, token: string): Submit =>
+  async (order) => {
+    const response = await fetch(`${url}/api/orders`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(order),
+    });
+    // 202 is the burst's `acknowledged: false`: stored, the order's answer later than the desk's 10 s wait.
+    if (response.status !== 201 && response.status !== 202)
+      throw new Error(`order ${order.orderId}: the desk answered ${response.status}`);
+    return ((await response.json()) as OrderStored).runId;
+  };
 
 /** The API's orders/s and CPU per pair against the burst's, both medians of the rounds' ratios. */
 export const deskRows = (ratio: number, cpuRatio: number): Row[] => [

@@ -17,6 +17,14 @@ export const orderInput = (orderId: string, i: number) => ({
   menus: [{ menuId: 'A', catererId: 'caterer-anna' }],
 });
 
+/** How an order is submitted: its run id once the submission is in (the client library, or the desk's API). */
+export type Submit = (order: ReturnType<typeof orderInput>) => Promise<string>;
+
+const submitBy = (client: Client, how: Settings['submit']): Submit =>
+  how === 'update'
+    ? async (order) => (await placeOrder(client, order)).order.runId
+    : async (order) => (await startOrder(client, order)).firstExecutionRunId;
+
 /**
  * Submits one order with its match and both confirmations, as the business does (four client calls), then waits
  * for both workflows' results. `lastConfirmationAt` is taken when the caterer's confirmation is about to be
@@ -27,13 +35,12 @@ export async function oneOrder(
   client: Client,
   orderId: string,
   i: number,
-  submit: Settings['submit'],
+  submit: Settings['submit'] | Submit,
 ): Promise<{ submitToConfirmedMs: number; confirmLatencyMs: number; clientCallsMs: number }> {
   const submittedAt = Date.now();
-  const orderRunId =
-    submit === 'update'
-      ? (await placeOrder(client, orderInput(orderId, i))).order.runId
-      : (await startOrder(client, orderInput(orderId, i))).firstExecutionRunId;
+  const orderRunId = await (typeof submit === 'function' ? submit : submitBy(client, submit))(
+    orderInput(orderId, i),
+  );
   await publishMenuEvent(client, 'CustomerConfirmedMenu', { orderId, menuId: 'A', eventId: `${orderId}-c` });
   const lastConfirmationAt = Date.now();
   const published = await publishMenuEvent(client, 'CatererConfirmedMenu', {
