@@ -11,7 +11,7 @@ import { ordersApi } from './api/orders-api';
 import { participantsApi } from './api/participants-api';
 import type { DeskContext } from './desk-context';
 import { bearerToken, sameSecret } from './operator-auth';
-import { problem, problemOf, sendProblem } from './problems';
+import { internalError, problem, problemOf, sendProblem } from './problems';
 import { registerPages } from './pages/register-pages';
 
 /** An order is a few hundred bytes; 64 KiB is far above any and far below what could hurt the server. */
@@ -55,9 +55,8 @@ export async function buildDesk(
 
   app.setErrorHandler((err, request, reply) => {
     const known = problemOf(err);
-    if (known) return sendProblem(reply, known);
-    request.log.error({ err }, 'unexpected error');
-    return sendProblem(reply, problem(500, 'the desk failed to answer; the error is in its log'));
+    if (!known) request.log.error({ err }, 'unexpected error');
+    return sendProblem(reply, known ?? internalError);
   });
   app.setNotFoundHandler((request, reply) =>
     sendProblem(reply, problem(404, `no route ${request.method} ${request.url.split('?')[0]}`)),

@@ -58,6 +58,9 @@ export const problem = (status: number, detail: string, extra: Partial<Problem> 
   ...extra,
 });
 
+/** The answer to an error the desk did not foresee; what it was goes to the log, not to the caller. */
+export const internalError: Problem = problem(500, 'the desk failed to answer; the error is in its log');
+
 /** `/card/number` → `card.number`, `/menus/0/menuId` → `menus[0].menuId`: the contract's way of naming a field. */
 const fieldOf = (instancePath: string): string =>
   instancePath

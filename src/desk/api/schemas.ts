@@ -24,16 +24,18 @@ export const idempotencyHeaders = z.object({
   ),
 });
 
+const pageSizeProblem = 'must be a whole number from 1 to 100';
+
 export const orderListQuery = z.object({
   status: z.optional(z.enum(orderStatuses, { error: `must be one of ${orderStatuses.join(', ')}` })),
   customerId: z.optional(z.string().check(z.maxLength(maxLengths.customerId))),
   pageSize: z._default(
     z.coerce
-      .number({ error: 'must be a whole number from 1 to 100' })
+      .number({ error: pageSizeProblem })
       .check(
-        z.int({ error: 'must be a whole number from 1 to 100' }),
-        z.gte(1, { error: 'must be a whole number from 1 to 100' }),
-        z.lte(100, { error: 'must be a whole number from 1 to 100' }),
+        z.int({ error: pageSizeProblem }),
+        z.gte(1, { error: pageSizeProblem }),
+        z.lte(100, { error: pageSizeProblem }),
       ),
     20,
   ),
@@ -68,6 +70,6 @@ export function responses(successes: Record<number, string>, problems: Record<nu
 export const respondParams = z.object({ token: z.string() });
 
 export const respondBody = z.object({
-  menuId: z.pick(ConfirmOrder(), { menuId: true }).shape.menuId,
+  menuId: confirmBody.shape.menuId,
   answer: z.enum(['confirm', 'decline'], { error: 'must be confirm or decline' }),
 });

@@ -3,8 +3,7 @@
  * redirects to, the fields of a posted form, and an error rendered as a page rather than as problem+json.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { problem, problemOf } from '../problems';
-import type { Problem } from '../problems';
+import { problemOf } from '../problems';
 
 /** The operator's session: the token itself, in a cookie no script can read and no other site can send. */
 export const sessionCookie = 'desk_operator';
@@ -74,10 +73,6 @@ export const safeNext = (next: string | undefined): string =>
   next !== undefined && next.startsWith('/') && !next.startsWith('//') && !next.startsWith('/\\')
     ? next
     : '/';
-
-/** The problem an error is for a person: a known one as the desk names it, anything else a 500. */
-export const pageProblem = (err: unknown): Problem =>
-  problemOf(err) ?? problem(500, 'the desk failed to answer; the error is in its log');
 
 /**
  * Runs a form's action and redirects back (303) with what came of it: the outcome, or the refusal in the order's

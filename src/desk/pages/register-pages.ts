@@ -12,7 +12,8 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { DeskContext } from '../desk-context';
 import { sameSecret } from '../operator-auth';
 import { operatorPages } from './operator-pages';
-import { clearCookie, formField, pageProblem, safeNext, sessionCookie, setCookie } from './page-kit';
+import { internalError, problemOf } from '../problems';
+import { clearCookie, formField, safeNext, sessionCookie, setCookie } from './page-kit';
 import { respondPages } from './respond-pages';
 
 /** The templates, beside the sources (`npm run build` copies them beside the compiled pages). */
@@ -33,7 +34,7 @@ export const registerPages =
 
     // A person reading a page gets a page, not problem+json: the status, and what to do about it.
     app.setErrorHandler(async (err, request, reply) => {
-      const known = pageProblem(err);
+      const known = problemOf(err) ?? internalError;
       if (known.status >= 500) request.log.error({ err }, 'unexpected error on a page');
       reply.code(known.status);
       return reply.viewAsync('error', { problem: known, operator: false });
