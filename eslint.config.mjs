@@ -42,6 +42,7 @@ export default tseslint.config(
       'eslint.config.mjs',
       'jest.config.js',
       'scripts/*.cjs',
+      'test/fixtures/**/*.cjs',
     ],
   },
   js.configs.recommended,

@@ -9,7 +9,9 @@
  *   --seconds S         duration of each open loop (default 60)
  *   --low-rate R        a second open loop below capacity (default: half the burst's orders/s; 0 skips it)
  *   --soak N            open orders (each with its match) in the soak, on one order worker process (default 10000)
- *   --phases LIST       which to run, of floor,burst,desk,peer,equal-peer,load,soak,replay (default all; load needs burst
+ *   --heap-orders N     orders (each with its match) opened between the heap phase's two readings of the order
+ *                       worker's workflow thread, all within its sticky cache (default 250)
+ *   --phases LIST       which to run, of floor,burst,desk,peer,equal-peer,load,heap,soak,replay (default all; load needs burst
  *                       and floor, desk needs burst); equal-peer runs the feature-equal peer and the plain peer with
  *                       each promise alone; desk submits the burst's orders through the desk's HTTP API
  *   --rounds K          rounds of the peers and the burst, their order reversed round by round, so that the
@@ -25,6 +27,7 @@
 import { Client } from '@temporalio/client';
 import type { FaultInjection } from '../activities/credit-card-validator';
 import { floorPhase } from './benchmark/floor';
+import { heapPhase } from './benchmark/heap';
 import { loadPhase } from './benchmark/load';
 import { replayPhase } from './benchmark/replay';
 import { report } from './benchmark/report';
@@ -75,7 +78,15 @@ async function main(): Promise<void> {
           : undefined;
       return { floorResult, rounds, load };
     });
-    // The soak runs the app's own processes (`node dist/src/bin/order-worker.js`), not the in-process workers above.
+    // The heap phase and the soak run the app's own processes (`node dist/src/bin/order-worker.js`), not the in-process workers above.
+    const heapResult = runs('heap')
+      ? await heapPhase(env.client, {
+          orders: settings.heapOrders,
+          address: env.address,
+          namespace: env.namespace ?? 'default',
+          log,
+        })
+      : undefined;
     const soakResult = runs('soak')
       ? await soak(env.client, {
           orders: settings.soakOrders,
@@ -87,7 +98,7 @@ async function main(): Promise<void> {
     const replayResult = runs('replay') ? await replayPhase(settings, log) : undefined;
     report(
       settings,
-      { floorResult, rounds, load, soakResult, replayResult },
+      { floorResult, rounds, load, heapResult, soakResult, replayResult },
       { workerSettings: tuning, stickyCacheSize: cacheSize },
     );
   });

@@ -6,6 +6,7 @@ import { uniqueId } from '../../test/support/environments';
 import { cpuMeter } from './cpu';
 import { perPair, transitionsOf } from './measure';
 import { oneOrder } from './order-flow';
+import { serverCallsMeter } from './server-calls';
 import type { Settings } from './settings';
 import type { Row } from './table';
 
@@ -13,11 +14,13 @@ import type { Row } from './table';
 export async function burst(client: Client, n: number, submit: Settings['submit']) {
   const batch = uniqueId('burst');
   const ids = Array.from({ length: n }, (_, i) => `${batch}-${i}`);
+  const calls = await serverCallsMeter();
   const started = performance.now();
   const cpu = cpuMeter();
   await Promise.all(ids.map((id, i) => oneOrder(client, id, i, submit)));
   const seconds = (performance.now() - started) / 1000;
   const cpuSpent = cpu();
+  const serverCalls = await calls(n);
   const handles = ids.flatMap((id) => [
     client.workflow.getHandle(orderWorkflowId(id)),
     client.workflow.getHandle(cateringMatchWorkflowId(id)),
@@ -30,6 +33,7 @@ export async function burst(client: Client, n: number, submit: Settings['submit'
     perOrder: transitions / n,
     transitionsPerSecond: transitions / seconds,
     cpuPerPair: perPair(cpuSpent, n),
+    serverCalls,
   };
 }
 

@@ -3,6 +3,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { cpuMeter } from './cpu';
 import type { CpuSplit } from './cpu';
+import { serverCallsMeter } from './server-calls';
 
 export const percentile = (values: number[], p: number): number => {
   const sorted = [...values].sort((a, b) => a - b);
@@ -52,11 +53,13 @@ export async function measurePairs(
   runPair: (i: number) => Promise<void>,
   workflowIdsOf: (i: number) => [string, string],
 ) {
+  const calls = await serverCallsMeter();
   const started = performance.now();
   const cpu = cpuMeter();
   await Promise.all(Array.from({ length: n }, (_, i) => runPair(i)));
   const seconds = (performance.now() - started) / 1000;
   const cpuSpent = cpu();
+  const serverCalls = await calls(n);
   const handles = Array.from({ length: n }, (_, i) => workflowIdsOf(i))
     .flat()
     .map((id) => client.workflow.getHandle(id));
@@ -67,5 +70,6 @@ export async function measurePairs(
     transitions,
     perPair: transitions / n,
     cpuPerPair: perPair(cpuSpent, n),
+    serverCalls,
   };
 }

@@ -3,6 +3,8 @@ import { writeFileSync } from 'node:fs';
 import type { WorkerOptions } from '@temporalio/worker';
 import { burstRows } from './burst';
 import { floorRows } from './floor';
+import { heapRows } from './heap';
+import type { HeapResult } from './heap';
 import type { FloorResult } from './floor';
 import { loadRows } from './load';
 import type { LoadResult } from './load';
@@ -21,6 +23,7 @@ export interface Results {
   floorResult?: FloorResult;
   rounds: Round[];
   load?: LoadResult;
+  heapResult?: HeapResult;
   soakResult?: SoakResult;
   replayResult?: ReplayResult;
 }
@@ -28,7 +31,7 @@ export interface Results {
 /** Prints the table and writes the JSON. */
 export function report(
   settings: Settings,
-  { floorResult, rounds, load, soakResult, replayResult }: Results,
+  { floorResult, rounds, load, heapResult, soakResult, replayResult }: Results,
   workers: { workerSettings: Partial<WorkerOptions>; stickyCacheSize: number | undefined },
 ): void {
   const burstResult = rounds[0]?.burst;
@@ -43,6 +46,7 @@ export function report(
     ...roundFigures(rounds),
     p99ConfirmLatencyMs: load?.loadResult.p99ConfirmLatencyMs,
     p99SubmitToConfirmedMs: load?.loadResult.p99SubmitToConfirmedMs,
+    heapPerCachedWorkflowKiB: heapResult?.heapPerCachedWorkflowKiB,
     peakRssMiB: soakResult?.peakRssMiB,
     rssPerOpenWorkflowKiB: soakResult?.rssPerOpenWorkflowKiB,
     workerRestarts: soakResult?.workerRestarts,
@@ -54,6 +58,7 @@ export function report(
     ...(transitionRatio !== undefined ? burstRows(transitionRatio) : []),
     ...ratioRows(figures),
     ...(load && burstResult ? loadRows(load, burstResult.perOrder) : []),
+    ...(heapResult ? heapRows(heapResult) : []),
     ...(soakResult ? soakRows(soakResult) : []),
     ...(replayResult ? replayRows(replayResult) : []),
   ];
@@ -71,6 +76,7 @@ export function report(
       load: load?.loadResult,
       floorLoad: load?.floorLoadResult,
       lowLoad: load?.lowLoadResult,
+      heap: heapResult,
       soak: soakResult,
       replay: replayResult,
     };

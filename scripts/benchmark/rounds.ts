@@ -14,6 +14,7 @@ import type { PeerResult } from './peer';
 import { equalPeerBurst } from './equal-peer';
 import { equalPeer, promiseCostRows, promiseCosts, promiseNames, promiseVariants } from './promise-costs';
 import type { PeerVariant, PromiseName } from './promise-costs';
+import { medianCalls, serverCallRows } from './server-calls';
 import type { Phase, Settings } from './settings';
 import type { Row } from './table';
 
@@ -117,6 +118,12 @@ export function roundFigures(rounds: Round[]) {
   const deskRatios = deskPaired.map(({ desk, order }) => desk.ordersPerSecond / order.ordersPerSecond);
   const deskCpuRatios = deskPaired.map(({ desk, order }) => deskCpuRatio(order.cpuPerPair, desk.cpuPerPair));
   return {
+    // What the server was asked per pair, by operation (dev server only): what the CPU per pair is spent on.
+    serverCallsPerPair: {
+      peer: medianCalls(peers.map((p) => p.serverCalls)),
+      equalPeer: medianCalls(equalPeers.map((p) => p.serverCalls)),
+      orderFlow: medianCalls(bursts.map((b) => b.serverCalls)),
+    },
     // The API's orders/s over the client library's, and the library's CPU per pair over the API's: 0.91 is 10% more.
     deskRatio: deskPaired.length ? median(deskRatios) : undefined,
     deskRatios,
@@ -233,6 +240,14 @@ export function ratioRows(figures: ReturnType<typeof roundFigures>): Row[] {
         undefined,
       ],
     );
+  const calls = figures.serverCallsPerPair;
+  rows.push(
+    ...serverCallRows([
+      ['peer', calls.peer],
+      ['equal peer', calls.equalPeer],
+      ['order flow', calls.orderFlow],
+    ]),
+  );
   return figures.promiseCostsMs ? [...rows, ...promiseCostRows(figures.promiseCostsMs)] : rows;
 }
 

@@ -2,13 +2,18 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { clusterEnvironment, TestCluster } from '../../test/support/cluster';
 import { createDevServerEnv } from '../../test/support/environments';
+import { freePort } from '../../test/support/prometheus';
+import { countServerCallsOn } from './server-calls';
 import type { Settings } from './settings';
 
-/** A fresh dev server; one that misses the SDK's 5 s start-up window on a busy machine is started again. */
+/** A fresh dev server, its calls counted (server-calls.ts); one that misses the SDK's 5 s start-up window on a busy machine is started again. */
 async function devServer(searchAttributeCache: boolean, attempts = 3): Promise<TestWorkflowEnvironment> {
   for (let attempt = 1; ; attempt++) {
     try {
-      return await createDevServerEnv({ searchAttributeCache });
+      const metricsPort = await freePort();
+      const env = await createDevServerEnv({ searchAttributeCache, metricsPort });
+      countServerCallsOn(metricsPort);
+      return env;
     } catch (err) {
       if (attempt >= attempts || !/did not start within/.test(String(err))) throw err;
     }

@@ -1,7 +1,17 @@
 /** The benchmark's command line: which phases to run and how large. Usage is in scripts/benchmark.ts. */
 import { availableParallelism } from 'node:os';
 
-export const allPhases = ['floor', 'burst', 'desk', 'peer', 'equal-peer', 'load', 'soak', 'replay'] as const;
+export const allPhases = [
+  'floor',
+  'burst',
+  'desk',
+  'peer',
+  'equal-peer',
+  'load',
+  'heap',
+  'soak',
+  'replay',
+] as const;
 export type Phase = (typeof allPhases)[number];
 
 export interface Settings {
@@ -11,6 +21,8 @@ export interface Settings {
   /** undefined: half the burst's orders/s; 0: no second open loop. */
   lowRate?: number;
   soakOrders: number;
+  /** Orders opened between the heap phase's two readings (each with its match), all within the sticky cache. */
+  heapOrders: number;
   phases: Set<Phase>;
   validatorLatencyMs: number;
   replayRounds: number;
@@ -44,6 +56,7 @@ export function parseArgs(argv: string[]): Settings {
     rate: 20,
     seconds: 60,
     soakOrders: 10_000,
+    heapOrders: 250,
     phases: new Set(allPhases),
     validatorLatencyMs: 200,
     replayRounds: 20,
@@ -80,6 +93,9 @@ export function parseArgs(argv: string[]): Settings {
         break;
       case '--soak':
         settings.soakOrders = Math.round(positive(flag, value));
+        break;
+      case '--heap-orders':
+        settings.heapOrders = Math.round(positive(flag, value));
         break;
       case '--phases': {
         const phases = (value ?? '').split(',');
@@ -128,7 +144,7 @@ export function parseArgs(argv: string[]): Settings {
         break;
       default:
         throw new Error(
-          `unknown argument ${flag}: use --orders, --rate, --seconds, --low-rate, --soak, --phases, --rounds, --validator-latency-ms, --replay-rounds, --replay-processes, --target, --submit, --search-attribute-cache, --codec, --json`,
+          `unknown argument ${flag}: use --orders, --rate, --seconds, --low-rate, --soak, --heap-orders, --phases, --rounds, --validator-latency-ms, --replay-rounds, --replay-processes, --target, --submit, --search-attribute-cache, --codec, --json`,
         );
     }
   }

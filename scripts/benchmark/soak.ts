@@ -237,8 +237,8 @@ export const soakRows = (soak: SoakResult): Row[] => [
   [
     `soak: ${soak.orders} orders + matches open`,
     `peak RSS ${soak.peakRssMiB.toFixed(0)} MiB (base ${soak.baseRssMiB.toFixed(0)}, open ${soak.openRssMiB.toFixed(0)}; cache ${soak.stickyCache})`,
-    'peak <= 2048 MiB',
-    soak.peakRssMiB <= 2048,
+    'peak < 1024 MiB',
+    soak.peakRssMiB < 1024,
   ],
   [
     'soak: RSS per open workflow',

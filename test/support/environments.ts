@@ -72,6 +72,8 @@ export async function createDevServerEnv(
     searchAttributeCache?: boolean;
     /** Further server dynamic config (`--dynamic-config-value KEY=VALUE`), e.g. when to suggest continue-as-new. */
     dynamicConfig?: Record<string, string | number | boolean>;
+    /** Where the server serves its Prometheus metrics (the CLI picks a port of its own otherwise). */
+    metricsPort?: number;
   } = {},
 ): Promise<TestWorkflowEnvironment> {
   quietRuntime();
@@ -94,6 +96,7 @@ export async function createDevServerEnv(
           'error',
           ...cache,
           ...dynamicConfig,
+          ...(options.metricsPort ? ['--metrics-port', String(options.metricsPort)] : []),
           ...(ui ? ['--ui-codec-endpoint', ui.codecEndpoint] : []),
         ],
       },

@@ -1,0 +1,209 @@
+/**
+ * The heap phase: what a cached workflow holds. The app's order worker (`node dist/src/bin/order-worker.js`, as the
+ * soak runs it) is started with an inspector; its workflow thread's live heap (after a full collection) is read with
+ * a few orders open, then again with `--heap-orders` more open and all of them cached, and the difference is divided
+ * by the workflows opened. A sampling heap profile of that thread over the same span says what the new heap is, by
+ * the module and function that allocated it.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client } from '@temporalio/client';
+import { submitOrder } from '../../src/clients/order-client';
+import { workflowBundlePath } from '../../src/infra/workflow-bundle';
+import { AppProcess } from '../../test/support/app-processes';
+import { freePort } from '../../test/support/prometheus';
+import { Inspector } from './inspector';
+import type { Session } from './inspector';
+import type { Row } from './table';
+
+export interface HeapSettings {
+  /** Orders opened between the two readings, each with its match: twice as many workflows. */
+  orders: number;
+  address: string;
+  namespace: string;
+  log: (line: string) => void;
+}
+
+export interface HeapResult {
+  stickyCache: string;
+  workflowThreads: number;
+  cachedBefore: number;
+  cachedAfter: number;
+  heapBeforeMiB: number;
+  heapAfterMiB: number;
+  /** The workflow thread's live heap per cached workflow, Order and CateringMatch alike. */
+  heapPerCachedWorkflowKiB: number;
+  /** What holds it: the sampled live allocations per cached workflow, by module and function, largest first. */
+  heldBy: { site: string; kibPerWorkflow: number }[];
+}
+
+const card = { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' };
+const warmOrders = 10;
+
+interface SamplingNode {
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  selfSize: number;
+  children: SamplingNode[];
+}
+
+/** The bundle's module at each line: webpack writes `/***\/ "./path"` before each module. */
+function bundleModules(): (line: number) => string {
+  const starts: [number, string][] = [];
+  readFileSync(workflowBundlePath(), 'utf8')
+    .split('\n')
+    .forEach((text, i) => {
+      const found = /^\/\*{3}\/ "\.\/(.*)"/.exec(text);
+      if (found) starts.push([i, found[1]!.replace(/^dist\//, '').replace(/^node_modules\//, '')]);
+    });
+  return (line) => {
+    let module = '(bundle)';
+    for (const [start, name] of starts) {
+      if (start > line) break;
+      module = name;
+    }
+    return module;
+  };
+}
+
+/** The sampled live bytes by allocating site: the bundle's module and function, or the script and function. */
+function sitesOf(profile: { head: SamplingNode }): Map<string, number> {
+  const moduleAt = bundleModules();
+  const sites = new Map<string, number>();
+  const visit = (node: SamplingNode) => {
+    if (node.selfSize > 0) {
+      const { functionName, url, lineNumber } = node.callFrame;
+      const where = url.includes('workflow-bundle')
+        ? moduleAt(lineNumber)
+        : url.split('/').pop() || '(native)';
+      const site = `${where} ${functionName || '(anonymous)'}`;
+      sites.set(site, (sites.get(site) ?? 0) + node.selfSize);
+    }
+    node.children.forEach(visit);
+  };
+  visit(profile.head);
+  return sites;
+}
+
+async function liveHeap(threads: Session[]): Promise<number> {
+  let used = 0;
+  for (const thread of threads) {
+    await thread.send('HeapProfiler.collectGarbage');
+    used += (await thread.send<{ usedSize: number }>('Runtime.getHeapUsage')).usedSize;
+  }
+  return used;
+}
+
+async function openOrders(client: Client, ids: string[]): Promise<void> {
+  for (let i = 0; i < ids.length; i += 25)
+    await Promise.all(
+      ids.slice(i, i + 25).map((orderId, j) =>
+        submitOrder(client, {
+          orderId,
+          customerId: `customer-${(i + j) % 50}`,
+          amount: 40 + ((i + j) % 100),
+          currency: 'EUR',
+          card,
+          menus: [
+            { menuId: 'A', catererId: 'caterer-anna' },
+            { menuId: 'B', catererId: 'caterer-ben' },
+          ],
+          confirmWithin: '7 days',
+        }),
+      ),
+    );
+}
+
+/** Waits until every order of the batch is validated and every match awaits its confirmations: nothing in flight. */
+async function settled(client: Client, batch: string, orders: number): Promise<void> {
+  const queries = [
+    `WorkflowId STARTS_WITH "order-${batch}-" AND OrderStatus = "Validated"`,
+    `WorkflowId STARTS_WITH "catering-match-${batch}-" AND MatchStatus = "AwaitingConfirmations"`,
+  ];
+  for (const query of queries)
+    while ((await client.workflow.count(query)).count < orders) await new Promise((r) => setTimeout(r, 500));
+}
+
+export async function heapPhase(client: Client, settings: HeapSettings): Promise<HeapResult> {
+  const { orders, log } = settings;
+  const dataDir = mkdtempSync(join(tmpdir(), 'heap-data-'));
+  const port = await freePort();
+  const env = {
+    TEMPORAL_ADDRESS: settings.address,
+    TEMPORAL_NAMESPACE: settings.namespace,
+    CATERING_DATA_DIR: dataDir,
+    NODE_OPTIONS: `--inspect=127.0.0.1:${port}`,
+  };
+  const worker = new AppProcess('worker', env, { compiled: true });
+  const validator = new AppProcess('validator', { ...env, NODE_OPTIONS: '' }, { compiled: true });
+  worker.start();
+  validator.start();
+  let inspector: Inspector | undefined;
+  try {
+    const polling = /orders: polling in namespace \S+, sticky cache of (\d+)[^\n]*/;
+    await worker.logged(polling);
+    await validator.logged(/credit-card-validation: polling/);
+    const stickyCache = polling.exec(worker.log)?.[0].replace(/^.*sticky cache of /, '') ?? '';
+    const cacheSize = Number(polling.exec(worker.log)?.[1]);
+    const cachedAfter = 2 * (warmOrders + orders);
+    if (cachedAfter > cacheSize)
+      throw new Error(
+        `--heap-orders ${orders}: ${cachedAfter} workflows do not fit a sticky cache of ${cacheSize}`,
+      );
+    const batch = `heap-${Date.now().toString(36)}`;
+    const ids = Array.from({ length: warmOrders + orders }, (_, i) => `${batch}-${i}`);
+    await openOrders(client, ids.slice(0, warmOrders));
+    await settled(client, batch, warmOrders);
+
+    inspector = await Inspector.connect(port);
+    const threads = await inspector.workerThreads();
+    if (!threads.length) throw new Error('the order worker runs no worker thread to measure');
+    const before = await liveHeap(threads);
+    for (const thread of threads)
+      await thread.send('HeapProfiler.startSampling', { samplingInterval: 16384 });
+    log(`heap: ${warmOrders} orders open; opening ${orders} more, all cached`);
+    await openOrders(client, ids.slice(warmOrders));
+    await settled(client, batch, warmOrders + orders);
+    const after = await liveHeap(threads);
+    const sites = new Map<string, number>();
+    for (const thread of threads) {
+      const { profile } = await thread.send<{ profile: { head: SamplingNode } }>(
+        'HeapProfiler.getSamplingProfile',
+      );
+      for (const [site, bytes] of sitesOf(profile)) sites.set(site, (sites.get(site) ?? 0) + bytes);
+    }
+    const opened = 2 * orders;
+    return {
+      stickyCache,
+      workflowThreads: threads.length,
+      cachedBefore: 2 * warmOrders,
+      cachedAfter,
+      heapBeforeMiB: before / 2 ** 20,
+      heapAfterMiB: after / 2 ** 20,
+      heapPerCachedWorkflowKiB: (after - before) / 1024 / opened,
+      heldBy: [...sites]
+        .sort((a, b) => b[1] - a[1])
+        .slice(0, 12)
+        .map(([site, bytes]) => ({ site, kibPerWorkflow: bytes / 1024 / opened })),
+    };
+  } finally {
+    inspector?.close();
+    await Promise.all([worker.stop(), validator.stop()]);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
+export const heapRows = (heap: HeapResult): Row[] => [
+  [
+    'heap: live heap per cached workflow',
+    `${heap.heapPerCachedWorkflowKiB.toFixed(0)} KiB (workflow thread after a full collection: ${heap.heapBeforeMiB.toFixed(1)} MiB with ${heap.cachedBefore} cached, ${heap.heapAfterMiB.toFixed(1)} MiB with ${heap.cachedAfter}; cache ${heap.stickyCache})`,
+    '',
+    undefined,
+  ],
+  ...heap.heldBy.map(({ site, kibPerWorkflow }): Row => [
+    `heap: held per cached workflow, allocated by ${site}`,
+    `${kibPerWorkflow.toFixed(1)} KiB`,
+    '',
+    undefined,
+  ]),
+];
