@@ -66,22 +66,22 @@ function bundleModules(): (line: number) => string {
   };
 }
 
-/** The sampled live bytes by allocating site: the bundle's module and function, or the script and function. */
+/**
+ * The sampled live bytes by allocating site: the bundle's module and function, or the script and function. A
+ * builtin (`Map`, `join`) is named with the function that called it, so that the bytes go to whoever asked.
+ */
 function sitesOf(profile: { head: SamplingNode }): Map<string, number> {
   const moduleAt = bundleModules();
   const sites = new Map<string, number>();
-  const visit = (node: SamplingNode) => {
-    if (node.selfSize > 0) {
-      const { functionName, url, lineNumber } = node.callFrame;
-      const where = url.includes('workflow-bundle')
-        ? moduleAt(lineNumber)
-        : url.split('/').pop() || '(native)';
-      const site = `${where} ${functionName || '(anonymous)'}`;
-      sites.set(site, (sites.get(site) ?? 0) + node.selfSize);
-    }
-    node.children.forEach(visit);
+  const siteOf = ({ functionName, url, lineNumber }: SamplingNode['callFrame']) =>
+    `${url.includes('workflow-bundle') ? moduleAt(lineNumber) : url.split('/').pop()} ${functionName || '(anonymous)'}`;
+  const visit = (node: SamplingNode, caller: string) => {
+    const site = node.callFrame.url ? siteOf(node.callFrame) : `${node.callFrame.functionName} in ${caller}`;
+    if (node.selfSize > 0) sites.set(site, (sites.get(site) ?? 0) + node.selfSize);
+    const next = node.callFrame.url ? site : caller;
+    for (const child of node.children) visit(child, next);
   };
-  visit(profile.head);
+  visit(profile.head, '(root)');
   return sites;
 }
 
@@ -183,7 +183,7 @@ export async function heapPhase(client: Client, settings: HeapSettings): Promise
       heapPerCachedWorkflowKiB: (after - before) / 1024 / opened,
       heldBy: [...sites]
         .sort((a, b) => b[1] - a[1])
-        .slice(0, 12)
+        .slice(0, 16)
         .map(([site, bytes]) => ({ site, kibPerWorkflow: bytes / 1024 / opened })),
     };
   } finally {
