@@ -40,8 +40,9 @@ desk_api -X POST "$DESK_URL/api/orders" -o /dev/null -d @- <<JSON
  "card": {"number": "4111 1111 1111 1111", "expiry": "12/30", "holder": "Grace Hopper"},
  "menus": [{"menuId": "A", "catererId": "caterer-anna"}, {"menuId": "B", "catererId": "caterer-ben"}]}
 JSON
-# The order hands its menus to its match in an activity just after it answers: until then the links are a 404.
-links="$(desk_api --retry 20 --retry-delay 1 --retry-all-errors -X POST "$DESK_URL/api/orders/$desk_order/links" -d "{}")"
+# The order hands its menus to its match in an activity just after it answers: until then the links are a 503 with
+# Retry-After, which curl's --retry waits out.
+links="$(desk_api --retry 20 -X POST "$DESK_URL/api/orders/$desk_order/links" -d "{}")"
 link() { node -p "const l = JSON.parse(process.argv[1]); $1" "$links"; }
 
 cat <<INFO

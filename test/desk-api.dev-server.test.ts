@@ -57,6 +57,8 @@ describe('the desk API, against a dev server with the real workers', () => {
   const faults: FaultInjection = {};
   /** The orderId of every OrderConfirmed the order worker published, once per call. */
   const published: string[] = [];
+  /** Orders whose hand-over of their menus to the match waits until the test lets it go. */
+  const heldOffers = new Map<string, Promise<void>>();
   const validator = new StoppableWorker(() => createValidatorWorker(env, faults));
   const orders = new StoppableWorker(() => {
     const activities = orderWorkerActivities(env);
@@ -66,6 +68,10 @@ describe('the desk API, against a dev server with the real workers', () => {
         publishOrderConfirmed: async (notice: Parameters<typeof activities.publishOrderConfirmed>[0]) => {
           published.push(notice.orderId);
           await activities.publishOrderConfirmed(notice);
+        },
+        offerMenusToMatch: async (request: Parameters<typeof activities.offerMenusToMatch>[0]) => {
+          await heldOffers.get(request.offer.orderId);
+          return activities.offerMenusToMatch(request);
         },
       },
     });
@@ -474,6 +480,33 @@ describe('the desk API, against a dev server with the real workers', () => {
         await desk.operator(`/api/orders/${uniqueId('none')}/links`, { method: 'POST' }),
         404,
       );
+    });
+
+    test('when links are asked for before the order has handed its menus to its match, then 503 with Retry-After, then 200', async () => {
+      const early = orderInput();
+      let letGo = () => {};
+      heldOffers.set(early.orderId, new Promise<void>((resolve) => (letGo = resolve)));
+      const asked = () => desk.operator(`/api/orders/${early.orderId}/links`, { method: 'POST' });
+      try {
+        await answered(await submit(early), 201);
+        const notYet = await asked();
+        expect(notYet.headers.get('retry-after')).toBe('1');
+        const problem = await problemAnswer(notYet, 503);
+        expect(problem).toMatchObject({ title: 'Not ready yet', retryAfter: 1 });
+        expect(problem.detail).toBe(
+          `order ${early.orderId} is handing its menus to its catering match; ask again in a moment`,
+        );
+      } finally {
+        // A held activity would keep the worker from shutting down.
+        letGo();
+      }
+      const made = await eventually(
+        'the links once the match has started',
+        asked,
+        (r) => r.status === 200,
+        30_000,
+      );
+      expect((await answered<ParticipantLinks>(made, 200)).orderId).toBe(early.orderId);
     });
 
     test('when a link is read, then the participant sees only their menus and their answers, no card data', async () => {

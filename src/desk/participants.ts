@@ -151,7 +151,16 @@ export async function participantLinks(
       409,
       `order ${orderId} offers no menus; there is nothing for a customer or caterer to answer`,
     );
-  const match = await matchOf(client, orderId);
+  const match = await matchOf(client, orderId).catch((err: unknown) => {
+    // The order hands its menus to its match in an activity right after it answers OrderStored.
+    if (err instanceof DeskRefusal && err.status === 404)
+      throw new DeskRefusal(
+        503,
+        `order ${orderId} is handing its menus to its catering match; ask again in a moment`,
+        1,
+      );
+    throw err;
+  });
   const url = (claims: LinkClaims) => `${link.publicUrl}/respond/${signLink(link.key, claims)}`;
   const expiresAt = match.deadline;
   const caterers = [...new Set(order.menus.map((menu) => menu.catererId))];

@@ -23,15 +23,21 @@ export interface Problem {
   detail: string;
   /** Each field that is wrong, with what is wrong with it, in the contract's words. */
   problems?: string[];
+  /** When asking again may succeed, in seconds; also sent as `Retry-After`. */
+  retryAfter?: number;
   [extension: string]: unknown;
 }
 
-/** A refusal the desk itself decides (a link that may not answer this menu, a customer who declines). */
+/**
+ * A refusal the desk itself decides (a link that may not answer this menu, a customer who declines), or a 503 for
+ * something not there yet that will be (`retryAfter` seconds).
+ */
 export class DeskRefusal extends Error {
   override readonly name = 'DeskRefusal';
   constructor(
-    readonly status: 403 | 404 | 409 | 422,
+    readonly status: 403 | 404 | 409 | 422 | 503,
     message: string,
+    readonly retryAfter?: number,
   ) {
     super(message);
   }
@@ -91,7 +97,10 @@ export function problemOf(err: unknown): Problem | undefined {
     return problem(404, err.message);
   if (err instanceof OrderNotAnsweringError) return problem(503, err.message);
   if (err instanceof LinkRefusedError) return problem(403, err.message);
-  if (err instanceof DeskRefusal) return problem(err.status, err.message);
+  if (err instanceof DeskRefusal)
+    return err.retryAfter === undefined
+      ? problem(err.status, err.message)
+      : problem(err.status, err.message, { title: 'Not ready yet', retryAfter: err.retryAfter });
   const fastifyError = err as Partial<FastifyError>;
   switch (fastifyError.code) {
     case 'FST_ERR_CTP_BODY_TOO_LARGE':
@@ -107,5 +116,6 @@ export function problemOf(err: unknown): Problem | undefined {
 }
 
 export function sendProblem(reply: FastifyReply, body: Problem): FastifyReply {
+  if (body.retryAfter !== undefined) void reply.header('retry-after', String(body.retryAfter));
   return reply.code(body.status).type('application/problem+json').send(body);
 }

@@ -188,8 +188,9 @@ export const ordersApi =
             { 200: 'one link per participant, and when they expire' },
             {
               ...unauthorized,
-              404: 'no such order, or its match has not started yet',
+              404: 'no such order',
               409: 'the order is finished, or offers no menus',
+              503: 'the order has not handed its menus to its match yet; ask again after Retry-After seconds',
             },
           ),
         },
