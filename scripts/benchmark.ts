@@ -79,21 +79,12 @@ async function main(): Promise<void> {
       return { floorResult, rounds, load };
     });
     // The heap phase and the soak run the app's own processes (`node dist/src/bin/order-worker.js`), not the in-process workers above.
+    const appProcesses = { address: env.address, namespace: env.namespace ?? 'default', log };
     const heapResult = runs('heap')
-      ? await heapPhase(env.client, {
-          orders: settings.heapOrders,
-          address: env.address,
-          namespace: env.namespace ?? 'default',
-          log,
-        })
+      ? await heapPhase(env.client, { orders: settings.heapOrders, ...appProcesses })
       : undefined;
     const soakResult = runs('soak')
-      ? await soak(env.client, {
-          orders: settings.soakOrders,
-          address: env.address,
-          namespace: env.namespace ?? 'default',
-          log,
-        })
+      ? await soak(env.client, { orders: settings.soakOrders, ...appProcesses })
       : undefined;
     const replayResult = runs('replay') ? await replayPhase(settings, log) : undefined;
     report(

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { publishMenuEvent } from '../src/clients/catering-match-client';
-import { submitOrder } from '../src/clients/order-client';
 import { defaultWorkflowCacheSize } from '../src/infra/run-worker';
 import { AppProcess } from './support/app-processes';
 import { eventually } from './support/eventually';
 import { createDevServerEnv, uniqueId } from './support/environments';
+import { openOrders } from './support/open-orders';
 import { freePort, scrape, sumOf } from './support/prometheus';
 
 /**
@@ -27,7 +27,6 @@ describe('order worker sticky cache: more open workflows than it holds', () => {
   let metricsPort: number;
   let workerPid: number | undefined;
   const batch = uniqueId('cache');
-  const card = { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' };
   const ids = Array.from({ length: orders }, (_, i) => `${batch}-${i}`);
   const ofBatch = `WorkflowId STARTS_WITH "order-${batch}-"`;
   const count = async (query: string) => (await client.workflow.count(query)).count;
@@ -66,22 +65,7 @@ describe('order worker sticky cache: more open workflows than it holds', () => {
   });
 
   test(`when ${orders} orders with their matches are open on a cache of ${cacheSize}, then workflows are evicted, the worker stays up, and every order is confirmed`, async () => {
-    for (let i = 0; i < ids.length; i += 20)
-      await Promise.all(
-        ids.slice(i, i + 20).map((orderId, k) =>
-          submitOrder(client, {
-            orderId,
-            customerId: `customer-${(i + k) % 7}`,
-            amount: 50,
-            currency: 'EUR',
-            card,
-            menus: [
-              { menuId: 'A', catererId: 'caterer-anna' },
-              { menuId: 'B', catererId: 'caterer-ben' },
-            ],
-          }),
-        ),
-      );
+    await openOrders(client, ids, 20);
     await eventually(
       'every order validated and waiting for its confirmation',
       () => count(`${ofBatch} AND OrderStatus = "Validated"`),

@@ -9,9 +9,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
-import { submitOrder } from '../../src/clients/order-client';
 import { workflowBundlePath } from '../../src/infra/workflow-bundle';
 import { AppProcess } from '../../test/support/app-processes';
+import { openOrders } from '../../test/support/open-orders';
 import { freePort } from '../../test/support/prometheus';
 import { Inspector } from './inspector';
 import type { Session } from './inspector';
@@ -38,7 +38,6 @@ export interface HeapResult {
   heldBy: { site: string; kibPerWorkflow: number }[];
 }
 
-const card = { number: '4242424242424242', expiry: '12/39', holder: 'Ada Lovelace' };
 const warmOrders = 10;
 
 interface SamplingNode {
@@ -92,26 +91,6 @@ async function liveHeap(threads: Session[]): Promise<number> {
     used += (await thread.send<{ usedSize: number }>('Runtime.getHeapUsage')).usedSize;
   }
   return used;
-}
-
-async function openOrders(client: Client, ids: string[]): Promise<void> {
-  for (let i = 0; i < ids.length; i += 25)
-    await Promise.all(
-      ids.slice(i, i + 25).map((orderId, j) =>
-        submitOrder(client, {
-          orderId,
-          customerId: `customer-${(i + j) % 50}`,
-          amount: 40 + ((i + j) % 100),
-          currency: 'EUR',
-          card,
-          menus: [
-            { menuId: 'A', catererId: 'caterer-anna' },
-            { menuId: 'B', catererId: 'caterer-ben' },
-          ],
-          confirmWithin: '7 days',
-        }),
-      ),
-    );
 }
 
 /** Waits until every order of the batch is validated and every match awaits its confirmations: nothing in flight. */
