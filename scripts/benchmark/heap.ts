@@ -5,24 +5,20 @@
  * by the workflows opened. A sampling heap profile of that thread over the same span says what the new heap is, by
  * the module and function that allocated it.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { readFileSync } from 'node:fs';
 import type { Client } from '@temporalio/client';
 import { workflowBundlePath } from '../../src/infra/workflow-bundle';
-import { AppProcess } from '../../test/support/app-processes';
 import { openOrders } from '../../test/support/open-orders';
 import { freePort } from '../../test/support/prometheus';
+import { waitForCount, withAppProcesses } from './app-processes';
+import type { AppProcessSettings } from './app-processes';
 import { Inspector } from './inspector';
 import type { Session } from './inspector';
 import type { Row } from './table';
 
-export interface HeapSettings {
+export interface HeapSettings extends AppProcessSettings {
   /** Orders opened between the two readings, each with its match: twice as many workflows. */
   orders: number;
-  address: string;
-  namespace: string;
-  log: (line: string) => void;
 }
 
 export interface HeapResult {
@@ -95,35 +91,23 @@ async function liveHeap(threads: Session[]): Promise<number> {
 
 /** Waits until every order of the batch is validated and every match awaits its confirmations: nothing in flight. */
 async function settled(client: Client, batch: string, orders: number): Promise<void> {
-  const queries = [
+  await waitForCount(
+    client,
     `WorkflowId STARTS_WITH "order-${batch}-" AND OrderStatus = "Validated"`,
+    orders,
+  );
+  await waitForCount(
+    client,
     `WorkflowId STARTS_WITH "catering-match-${batch}-" AND MatchStatus = "AwaitingConfirmations"`,
-  ];
-  for (const query of queries)
-    while ((await client.workflow.count(query)).count < orders) await new Promise((r) => setTimeout(r, 500));
+    orders,
+  );
 }
 
 export async function heapPhase(client: Client, settings: HeapSettings): Promise<HeapResult> {
   const { orders, log } = settings;
-  const dataDir = mkdtempSync(join(tmpdir(), 'heap-data-'));
   const port = await freePort();
-  const env = {
-    TEMPORAL_ADDRESS: settings.address,
-    TEMPORAL_NAMESPACE: settings.namespace,
-    CATERING_DATA_DIR: dataDir,
-    NODE_OPTIONS: `--inspect=127.0.0.1:${port}`,
-  };
-  const worker = new AppProcess('worker', env, { compiled: true });
-  const validator = new AppProcess('validator', { ...env, NODE_OPTIONS: '' }, { compiled: true });
-  worker.start();
-  validator.start();
-  let inspector: Inspector | undefined;
-  try {
-    const polling = /orders: polling in namespace \S+, sticky cache of (\d+)[^\n]*/;
-    await worker.logged(polling);
-    await validator.logged(/credit-card-validation: polling/);
-    const stickyCache = polling.exec(worker.log)?.[0].replace(/^.*sticky cache of /, '') ?? '';
-    const cacheSize = Number(polling.exec(worker.log)?.[1]);
+  const inspect = { NODE_OPTIONS: `--inspect=127.0.0.1:${port}` };
+  return withAppProcesses(settings, inspect, async ({ stickyCache, cacheSize }) => {
     const cachedAfter = 2 * (warmOrders + orders);
     if (cachedAfter > cacheSize)
       throw new Error(
@@ -134,42 +118,42 @@ export async function heapPhase(client: Client, settings: HeapSettings): Promise
     await openOrders(client, ids.slice(0, warmOrders));
     await settled(client, batch, warmOrders);
 
-    inspector = await Inspector.connect(port);
-    const threads = await inspector.workerThreads();
-    if (!threads.length) throw new Error('the order worker runs no worker thread to measure');
-    const before = await liveHeap(threads);
-    for (const thread of threads)
-      await thread.send('HeapProfiler.startSampling', { samplingInterval: 16384 });
-    log(`heap: ${warmOrders} orders open; opening ${orders} more, all cached`);
-    await openOrders(client, ids.slice(warmOrders));
-    await settled(client, batch, warmOrders + orders);
-    const after = await liveHeap(threads);
-    const sites = new Map<string, number>();
-    for (const thread of threads) {
-      const { profile } = await thread.send<{ profile: { head: SamplingNode } }>(
-        'HeapProfiler.getSamplingProfile',
-      );
-      for (const [site, bytes] of sitesOf(profile)) sites.set(site, (sites.get(site) ?? 0) + bytes);
+    const inspector = await Inspector.connect(port);
+    try {
+      const threads = await inspector.workerThreads();
+      if (!threads.length) throw new Error('the order worker runs no worker thread to measure');
+      const before = await liveHeap(threads);
+      for (const thread of threads)
+        await thread.send('HeapProfiler.startSampling', { samplingInterval: 16384 });
+      log(`heap: ${warmOrders} orders open; opening ${orders} more, all cached`);
+      await openOrders(client, ids.slice(warmOrders));
+      await settled(client, batch, warmOrders + orders);
+      const after = await liveHeap(threads);
+      const sites = new Map<string, number>();
+      for (const thread of threads) {
+        const { profile } = await thread.send<{ profile: { head: SamplingNode } }>(
+          'HeapProfiler.getSamplingProfile',
+        );
+        for (const [site, bytes] of sitesOf(profile)) sites.set(site, (sites.get(site) ?? 0) + bytes);
+      }
+      const opened = 2 * orders;
+      return {
+        stickyCache,
+        workflowThreads: threads.length,
+        cachedBefore: 2 * warmOrders,
+        cachedAfter,
+        heapBeforeMiB: before / 2 ** 20,
+        heapAfterMiB: after / 2 ** 20,
+        heapPerCachedWorkflowKiB: (after - before) / 1024 / opened,
+        heldBy: [...sites]
+          .sort((a, b) => b[1] - a[1])
+          .slice(0, 16)
+          .map(([site, bytes]) => ({ site, kibPerWorkflow: bytes / 1024 / opened })),
+      };
+    } finally {
+      inspector.close();
     }
-    const opened = 2 * orders;
-    return {
-      stickyCache,
-      workflowThreads: threads.length,
-      cachedBefore: 2 * warmOrders,
-      cachedAfter,
-      heapBeforeMiB: before / 2 ** 20,
-      heapAfterMiB: after / 2 ** 20,
-      heapPerCachedWorkflowKiB: (after - before) / 1024 / opened,
-      heldBy: [...sites]
-        .sort((a, b) => b[1] - a[1])
-        .slice(0, 16)
-        .map(([site, bytes]) => ({ site, kibPerWorkflow: bytes / 1024 / opened })),
-    };
-  } finally {
-    inspector?.close();
-    await Promise.all([worker.stop(), validator.stop()]);
-    rmSync(dataDir, { recursive: true, force: true });
-  }
+  });
 }
 
 export const heapRows = (heap: HeapResult): Row[] => [

@@ -26,7 +26,8 @@ export class Inspector {
   private nextId = 1;
   private readonly pending = new Map<number, Pending>();
   private readonly workerPending = new Map<string, Map<number, Pending>>();
-  private readonly attached: { sessionId: string; title: string; url: string }[] = [];
+  /** The sessions of the worker threads announced so far. */
+  private readonly attached: string[] = [];
 
   private constructor(private readonly socket: WebSocket) {
     socket.addEventListener('message', (event) => this.receive(JSON.parse(String(event.data)) as CdpMessage));
@@ -49,8 +50,7 @@ export class Inspector {
 
   private receive(message: CdpMessage): void {
     if (message.method === 'NodeWorker.attachedToWorker') {
-      const params = message.params as { sessionId: string; workerInfo: { title: string; url: string } };
-      this.attached.push({ sessionId: params.sessionId, ...params.workerInfo });
+      this.attached.push((message.params as { sessionId: string }).sessionId);
       return;
     }
     if (message.method === 'NodeWorker.receivedMessageFromWorker') {
@@ -84,7 +84,7 @@ export class Inspector {
     await this.main.send('NodeWorker.enable', { waitForDebuggerOnStart: false });
     // Attached workers are announced right after enable; a round trip on the main session lets them arrive first.
     await this.main.send('Runtime.evaluate', { expression: '0' });
-    return this.attached.map(({ sessionId }) => {
+    return this.attached.map((sessionId) => {
       const pending = new Map<number, Pending>();
       this.workerPending.set(sessionId, pending);
       return {

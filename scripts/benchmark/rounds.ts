@@ -14,7 +14,8 @@ import type { PeerResult } from './peer';
 import { equalPeerBurst } from './equal-peer';
 import { equalPeer, promiseCostRows, promiseCosts, promiseNames, promiseVariants } from './promise-costs';
 import type { PeerVariant, PromiseName } from './promise-costs';
-import { medianCalls, serverCallRows } from './server-calls';
+import { serverCallRows } from './server-calls';
+import type { ServerCalls } from './server-calls';
 import type { Phase, Settings } from './settings';
 import type { Row } from './table';
 
@@ -92,6 +93,19 @@ export async function comparisonRounds(
     rounds.push(round);
   }
   return rounds;
+}
+
+/** Each operation's calls per pair, the median of the rounds' (0 in a round that did not call it). */
+function medianCalls(rounds: (ServerCalls | undefined)[]): ServerCalls | undefined {
+  const counted = rounds.filter((r): r is ServerCalls => r !== undefined);
+  if (!counted.length) return undefined;
+  const side = (pick: (c: ServerCalls) => Record<string, number>) => {
+    const operations = new Set(counted.flatMap((c) => Object.keys(pick(c))));
+    return Object.fromEntries(
+      [...operations].map((op) => [op, median(counted.map((c) => pick(c)[op] ?? 0))]),
+    );
+  };
+  return { frontend: side((c) => c.frontend), store: side((c) => c.store) };
 }
 
 /** The figures the JSON keeps from the rounds: medians, and each round's ratio. */

@@ -65,23 +65,6 @@ export async function serverCallsMeter(): Promise<(pairs: number) => Promise<Ser
   };
 }
 
-/** Each operation's calls per pair, the median of the rounds' (0 in a round that did not call it). */
-export function medianCalls(rounds: (ServerCalls | undefined)[]): ServerCalls | undefined {
-  const counted = rounds.filter((r): r is ServerCalls => r !== undefined);
-  if (!counted.length) return undefined;
-  const side = (pick: (c: ServerCalls) => Record<string, number>) => {
-    const operations = new Set(counted.flatMap((c) => Object.keys(pick(c))));
-    return Object.fromEntries(
-      [...operations].map((op) => {
-        const values = counted.map((c) => pick(c)[op] ?? 0).sort((a, b) => a - b);
-        const mid = Math.floor(values.length / 2);
-        return [op, values.length % 2 ? values[mid]! : (values[mid - 1]! + values[mid]!) / 2];
-      }),
-    );
-  };
-  return { frontend: side((c) => c.frontend), store: side((c) => c.store) };
-}
-
 /**
  * One row per operation that some flow calls at least `floor` times a pair: the flows' calls per pair side by side,
  * the operations the flows differ most by first.

@@ -51,12 +51,17 @@ const menusFor = (claims: LinkClaims, match: CateringMatchState): MenuForPartici
       return own;
     });
 
-async function matchOf(client: Client, orderId: string): Promise<CateringMatchState> {
+/** The order's match, or the refusal `missing` makes when there is none. */
+async function matchOf(
+  client: Client,
+  orderId: string,
+  missing = () =>
+    new DeskRefusal(404, `order ${orderId} has no catering match (yet); ask the operations desk`),
+): Promise<CateringMatchState> {
   try {
     return await getMatchState(client, orderId);
   } catch (err) {
-    if (err instanceof MatchNotFoundError)
-      throw new DeskRefusal(404, `order ${orderId} has no catering match (yet); ask the operations desk`);
+    if (err instanceof MatchNotFoundError) throw missing();
     throw err;
   }
 }
@@ -151,16 +156,17 @@ export async function participantLinks(
       409,
       `order ${orderId} offers no menus; there is nothing for a customer or caterer to answer`,
     );
-  const match = await matchOf(client, orderId).catch((err: unknown) => {
-    // The order hands its menus to its match in an activity right after it answers OrderStored.
-    if (err instanceof DeskRefusal && err.status === 404)
-      throw new DeskRefusal(
+  // The order hands its menus to its match in an activity right after it answers OrderStored.
+  const match = await matchOf(
+    client,
+    orderId,
+    () =>
+      new DeskRefusal(
         503,
         `order ${orderId} is handing its menus to its catering match; ask again in a moment`,
         1,
-      );
-    throw err;
-  });
+      ),
+  );
   const url = (claims: LinkClaims) => `${link.publicUrl}/respond/${signLink(link.key, claims)}`;
   const expiresAt = match.deadline;
   const caterers = [...new Set(order.menus.map((menu) => menu.catererId))];
